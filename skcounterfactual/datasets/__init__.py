@@ -1,0 +1,3 @@
+"""Datasets: the tutorial's loan scenario as a generator, and German Credit."""
+
+__all__ = []
