@@ -1,0 +1,555 @@
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from skcounterfactual._stats import (
+    BAD_CONFIDENCE,
+    BAD_METHOD,
+    BAD_WEIGHT,
+    EMPTY_ROWS,
+    LENGTH_MISMATCH,
+    NOT_BINARY,
+    ZERO_WEIGHT,
+    PairedDirectionTable,
+    _newcombe_interval,
+    clopper_pearson_interval,
+    mcnemar_exact,
+    mcnemar_midp,
+    mean_with_interval,
+    paired_difference_interval,
+    paired_direction_table,
+    proportion_interval,
+    weighted_proportion_interval,
+    wilson_interval,
+)
+
+N_AUDITS = 2_000
+
+
+def _rows(n11, n10, n01, n00):
+    """Return two indicator arrays with the given paired counts."""
+    first = np.repeat([1, 1, 0, 0], [n11, n10, n01, n00])
+    second = np.repeat([1, 0, 1, 0], [n11, n10, n01, n00])
+    return first, second
+
+
+# Known values -------------------------------------------------------------
+
+
+# With z = 1.959963984540054 (95%), the Wilson bounds reduce by hand to
+# 0/10: (0, z**2 / (10 + z**2));  10/10: (10 / (10 + z**2), 1);
+# 5/10: 0.5 -/+ z * sqrt(0.025 + z**2 / 400) / (1 + z**2 / 10).
+@pytest.mark.parametrize(
+    ("successes", "low", "high"),
+    [
+        (0, 0.0, 0.2775327998628892),
+        (5, 0.236593090512564, 0.7634069094874361),
+        (10, 0.7224672001371109, 1.0),
+    ],
+)
+def test_wilson_interval_hand_computed_values(successes, low, high):
+    result = wilson_interval(successes, 10)
+    assert result == pytest.approx((low, high), abs=1e-12)
+    assert all(isinstance(bound, float) for bound in result)
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.95, 0.99])
+def test_wilson_interval_matches_scipy(confidence):
+    n = 37
+    successes = np.arange(n + 1)
+    low, high = wilson_interval(successes, n, confidence=confidence)
+    expected = [
+        stats.binomtest(int(k), n).proportion_ci(confidence, method="wilson")
+        for k in successes
+    ]
+    np.testing.assert_allclose(low, [ci.low for ci in expected], atol=1e-12)
+    np.testing.assert_allclose(high, [ci.high for ci in expected], atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [1, 10, 25])
+@pytest.mark.parametrize("confidence", [0.9, 0.95, 0.99])
+def test_clopper_pearson_matches_scipy_exact(n, confidence):
+    successes = np.arange(n + 1)
+    low, high = clopper_pearson_interval(successes, n, confidence=confidence)
+    expected = [
+        stats.binomtest(int(k), n).proportion_ci(confidence, method="exact")
+        for k in successes
+    ]
+    # scipy finds the bounds by root-finding on binomial tails, an independent
+    # route to the same numbers, so they agree to the root-finder's tolerance.
+    np.testing.assert_allclose(low, [ci.low for ci in expected], rtol=1e-8)
+    np.testing.assert_allclose(high, [ci.high for ci in expected], rtol=1e-8)
+    assert low[0] == 0.0
+    assert high[-1] == 1.0
+
+
+def test_intervals_accept_effective_counts():
+    # Non-integer counts sit between their integer neighbours.
+    low, high = wilson_interval(4.5, 12.3)
+    low_below, high_below = wilson_interval(4, 12.3)
+    low_above, high_above = wilson_interval(5, 12.3)
+    assert low_below < low < low_above
+    assert high_below < high < high_above
+    cp_low, cp_high = clopper_pearson_interval(4.5, 12.3)
+    assert 0 < cp_low < 4.5 / 12.3 < cp_high < 1
+
+
+@pytest.mark.parametrize(
+    ("method", "function"),
+    [("wilson", wilson_interval), ("clopper-pearson", clopper_pearson_interval)],
+)
+def test_proportion_interval_dispatches(method, function):
+    result = proportion_interval(7, 31, method=method, confidence=0.9)
+    assert result == function(7, 31, confidence=0.9)
+
+
+def test_mcnemar_exact_matches_binomtest():
+    b, c = np.meshgrid(np.arange(16), [0, 1, 2, 5, 9, 14, 15, 16, 40, 90])
+    b, c = b.ravel(), c.ravel()
+    pvalues = mcnemar_exact(b, c)
+    expected = [
+        stats.binomtest(int(x), int(x + y)).pvalue if x + y else 1.0
+        for x, y in zip(b, c, strict=True)
+    ]
+    np.testing.assert_allclose(pvalues, expected, rtol=1e-12)
+
+
+def test_mcnemar_midp_known_value():
+    # b=12, c=3: X ~ Binomial(15, 1/2), P(X <= 3) = 576 / 2**15 and
+    # P(X = 3) = 455 / 2**15, so exact = 1152 / 2**15, mid-p = 697 / 2**15.
+    assert mcnemar_exact(12, 3) == pytest.approx(1152 / 2**15, rel=1e-12)
+    assert mcnemar_midp(12, 3) == pytest.approx(697 / 2**15, rel=1e-12)
+    assert mcnemar_midp(3, 12) == mcnemar_midp(12, 3)
+
+
+def test_mcnemar_without_discordant_pairs_or_asymmetry():
+    assert mcnemar_exact(0, 0) == 1.0
+    assert mcnemar_midp(0, 0) == 1.0
+    assert mcnemar_midp(7, 7) == 1.0
+    assert mcnemar_exact(7, 7) == 1.0
+
+
+def test_paired_direction_table_counts():
+    original = np.array([1, 1, 1, 0, 0, 1, 0, 1])
+    twin = np.array([1, 0, 0, 0, 1, 1, 0, 0])
+    table = paired_direction_table(original, twin)
+    assert table == PairedDirectionTable(n00=2, n01=1, n10=3, n11=2)
+    assert (table.b, table.c) == (3, 1)
+    assert all(type(count) is int for count in table)
+    same = paired_direction_table(original.astype(bool), pd.Series(twin == 1))
+    assert same == table
+
+
+def test_mean_with_interval_matches_scipy_t_interval():
+    values = np.array([0.12, 0.05, 0.31, 0.0, 0.22, 0.09, 0.17])
+    mean, low, high = mean_with_interval(values, confidence=0.9)
+    expected = stats.t.interval(
+        0.9, len(values) - 1, loc=values.mean(), scale=stats.sem(values)
+    )
+    assert mean == pytest.approx(values.mean(), rel=1e-12)
+    assert (low, high) == pytest.approx(expected, rel=1e-12)
+
+
+def test_mean_with_interval_equal_weights_and_repeated_rows():
+    values = np.array([0.4, 0.1, 0.25, 0.3])
+    unweighted = mean_with_interval(values)
+    assert mean_with_interval(values, np.full(4, 2.5)) == pytest.approx(
+        unweighted, rel=1e-12
+    )
+    counts = np.array([3, 1, 2, 1])
+    weighted_mean, *_ = mean_with_interval(values, counts)
+    repeated_mean, *_ = mean_with_interval(np.repeat(values, counts))
+    assert weighted_mean == pytest.approx(repeated_mean, rel=1e-12)
+
+
+def test_mean_with_interval_zero_spread_gives_zero_width():
+    assert mean_with_interval([0.0, 0.0, 0.0]) == (0.0, 0.0, 0.0)
+
+
+def test_newcombe_matches_published_example():
+    # Complete response before and after consolidation therapy (Cavo et al.,
+    # 2012) as analysed by Fagerland, Lydersen and Laake, "Statistical
+    # Analysis of Contingency Tables" (2017), chapter 8: estimate -0.0621,
+    # Newcombe square-and-add 95% interval -0.1186 to -0.0046.
+    flips, placebo_flips = _rows(n11=59, n10=6, n01=16, n00=80)
+    difference, low, high = paired_difference_interval(flips, placebo_flips)
+    assert difference == pytest.approx(-10 / 161, rel=1e-12)
+    assert low == pytest.approx(-0.1186, abs=5e-5)
+    assert high == pytest.approx(-0.0046, abs=5e-5)
+
+
+def test_paired_difference_swaps_and_scales():
+    flips, placebo_flips = _rows(n11=3, n10=14, n01=4, n00=79)
+    difference, low, high = paired_difference_interval(flips, placebo_flips)
+    swapped = paired_difference_interval(placebo_flips, flips)
+    assert swapped == pytest.approx((-difference, -high, -low), rel=1e-12)
+    scaled = paired_difference_interval(flips, placebo_flips, np.full(100, 0.3))
+    assert scaled == pytest.approx((difference, low, high), rel=1e-12)
+    assert low < difference == 0.1 < high
+
+
+def test_paired_difference_uses_the_pairing():
+    # Same marginal rates; strongly correlated indicators give a narrower
+    # interval than uncorrelated ones, as they should for paired data.
+    together = paired_difference_interval(*_rows(n11=20, n10=10, n01=0, n00=70))
+    apart = paired_difference_interval(*_rows(n11=6, n10=24, n01=14, n00=56))
+    assert together[0] == apart[0] == pytest.approx(0.1)
+    assert together[2] - together[1] < apart[2] - apart[1]
+
+
+# Weights -------------------------------------------------------------------
+
+
+def test_weighted_proportion_equals_repeated_rows_estimate():
+    flags = np.array([1, 0, 0, 1, 1, 0, 0])
+    counts = np.array([2, 5, 1, 1, 3, 1, 4])
+    estimate, low, high = weighted_proportion_interval(flags, counts)
+    repeated, r_low, r_high = weighted_proportion_interval(np.repeat(flags, counts))
+    assert estimate == pytest.approx(repeated, rel=1e-12) == 6 / 17
+    # Sampling weights claim less evidence than literal copies of rows.
+    assert low < r_low and high > r_high
+
+
+@pytest.mark.parametrize("method", ["wilson", "clopper-pearson"])
+def test_weighted_proportion_constant_and_zero_weights(method):
+    flags = np.array([1, 0, 0, 1, 0, 1, 0, 0, 0, 0])
+    unweighted = weighted_proportion_interval(flags, method=method)
+    assert unweighted[0] == 0.3
+    assert unweighted[1:] == proportion_interval(3, 10, method=method)
+    constant = weighted_proportion_interval(flags, np.full(10, 4.0), method=method)
+    assert constant == pytest.approx(unweighted, rel=1e-12)
+    weight = np.array([1.0, 2.0, 0.0, 1.0, 0.5, 0.0, 1.0, 3.0, 1.0, 0.0])
+    kept = weight > 0
+    with_zeros = weighted_proportion_interval(flags, weight, method=method)
+    dropped = weighted_proportion_interval(flags[kept], weight[kept], method=method)
+    assert with_zeros == pytest.approx(dropped, rel=1e-12)
+
+
+def test_weighted_proportion_uses_kish_effective_size():
+    flags = np.array([1, 0, 1, 0])
+    weight = np.array([3.0, 1.0, 1.0, 1.0])
+    # n_eff = 6**2 / 12 = 3 and p = 4 / 6.
+    estimate, low, high = weighted_proportion_interval(flags, weight)
+    assert estimate == pytest.approx(2 / 3, rel=1e-12)
+    assert (low, high) == pytest.approx(wilson_interval(2, 3), rel=1e-12)
+
+
+# Simulations: coverage -----------------------------------------------------
+
+
+@pytest.mark.parametrize(("n", "rate"), [(200, 0.2), (500, 0.05)])
+def test_interval_coverage_in_simulated_audits(n, rate):
+    rng = np.random.default_rng(0)
+    successes = rng.binomial(n, rate, size=N_AUDITS)
+    low, high = wilson_interval(successes, n)
+    wilson_coverage = np.mean((low <= rate) & (rate <= high))
+    low, high = clopper_pearson_interval(successes, n)
+    exact_coverage = np.mean((low <= rate) & (rate <= high))
+    assert 0.93 <= wilson_coverage <= 0.97
+    assert 0.94 <= exact_coverage <= 0.99
+    assert exact_coverage >= wilson_coverage
+
+
+def test_clopper_pearson_coverage_is_never_below_nominal():
+    # Exact coverage, summed over the binomial distribution, on a grid of
+    # true rates: the guarantee that defines the method.
+    n = 50
+    successes = np.arange(n + 1)
+    low, high = clopper_pearson_interval(successes, n)
+    rates = np.linspace(0.001, 0.999, 999)[:, None]
+    covered = (low <= rates) & (rates <= high)
+    coverage = (stats.binom.pmf(successes, n, rates) * covered).sum(axis=1)
+    assert coverage.min() >= 0.95 - 1e-9
+
+
+def test_weighted_interval_coverage_with_kish_size():
+    rng = np.random.default_rng(1)
+    n, rate = 400, 0.1
+    weight = rng.exponential(size=(N_AUDITS, n))
+    flags = rng.random((N_AUDITS, n)) < rate
+    total = weight.sum(axis=1)
+    estimate = (weight * flags).sum(axis=1) / total
+    n_eff = total**2 / (weight**2).sum(axis=1)
+    low, high = wilson_interval(estimate * n_eff, n_eff)
+    assert 0.93 <= np.mean((low <= rate) & (rate <= high)) <= 0.97
+    # The same computation through the public function, for a few audits.
+    for row in range(3):
+        result = weighted_proportion_interval(flags[row], weight[row])
+        assert result == pytest.approx((estimate[row], low[row], high[row]))
+
+
+@pytest.mark.parametrize(
+    ("n", "cells"),
+    [
+        # shares of (both flip, only the twin flips, only the placebo flips)
+        (300, (0.04, 0.11, 0.01)),
+        (1000, (0.005, 0.025, 0.015)),
+    ],
+)
+def test_newcombe_coverage_in_simulated_audits(n, cells):
+    rng = np.random.default_rng(2)
+    counts = rng.multinomial(n, [*cells, 1 - sum(cells)], size=N_AUDITS)
+    low, high = _newcombe_interval(*(counts[:, :3].T / n), float(n), 0.95)
+    true_difference = cells[1] - cells[2]
+    coverage = np.mean((low <= true_difference) & (true_difference <= high))
+    assert 0.93 <= coverage <= 0.97
+
+
+def test_weighted_mean_coverage_in_simulated_audits():
+    rng = np.random.default_rng(3)
+    values = rng.beta(2, 8, size=(N_AUDITS, 100))  # skewed, true mean 0.2
+    weight = rng.exponential(size=(N_AUDITS, 100))
+    total = weight.sum(axis=1)
+    n_eff = total**2 / (weight**2).sum(axis=1)
+    mean = (weight * values).sum(axis=1) / total
+    spread = (weight * (values - mean[:, None]) ** 2).sum(axis=1) / total
+    half_width = stats.t.ppf(0.975, n_eff - 1) * np.sqrt(spread / (n_eff - 1))
+    low, high = mean - half_width, mean + half_width
+    assert 0.93 <= np.mean((low <= 0.2) & (high >= 0.2)) <= 0.97
+    # The same computation through the public function, for a few audits.
+    for row in range(3):
+        result = mean_with_interval(values[row], weight[row])
+        assert result == pytest.approx((mean[row], low[row], high[row]))
+
+
+# Simulations: McNemar under the null and an alternative ---------------------
+
+
+def test_mcnemar_pvalues_under_no_asymmetry():
+    # 5,000 rows per audit, 20% of them discordant, each discordant pair
+    # equally likely to go either way. The p-values are discrete, so they are
+    # never exactly uniform: the largest atom (b == c, p = 1) has mass about
+    # 1 / sqrt(2 pi E[b + c]), here ~0.013, a third of the KS critical value
+    # at 2,000 audits. With ~100 discordant pairs it would be ~0.04 and the
+    # KS test would rightly reject uniformity at this sample size.
+    rng = np.random.default_rng(4)
+    discordant = rng.binomial(5_000, 0.2, size=N_AUDITS)
+    b = rng.binomial(discordant, 0.5)
+    c = discordant - b
+    midp = mcnemar_midp(b, c)
+    assert stats.kstest(midp, "uniform").pvalue > 0.01
+    # The exact test is conservative: it rejects at most as often as alpha
+    # (up to simulation noise), and less often than the mid-p test.
+    exact = mcnemar_exact(b, c)
+    for alpha in (0.01, 0.05, 0.1):
+        assert np.mean(exact <= alpha) <= alpha + 0.01
+        assert np.mean(exact <= alpha) <= np.mean(midp <= alpha)
+
+
+@pytest.mark.parametrize("alpha", [0.01, 0.05, 0.1])
+def test_mcnemar_exact_size_never_exceeds_alpha(alpha):
+    # Exact rejection probability under the null for every number of
+    # discordant pairs from 1 to 300.
+    pairs = np.arange(1, 301)[:, None]
+    b = np.arange(301)[None, :]
+    possible = b <= pairs
+    b = np.where(possible, b, 0)
+    c = np.where(possible, pairs - b, 0)
+    probability = np.where(possible, stats.binom.pmf(b, pairs, 0.5), 0.0)
+    exact_size = (probability * (mcnemar_exact(b, c) <= alpha)).sum(axis=1)
+    midp_size = (probability * (mcnemar_midp(b, c) <= alpha)).sum(axis=1)
+    assert exact_size.max() <= alpha + 1e-12
+    # Averaged over the number of pairs, mid-p is closer to nominal.
+    assert exact_size.mean() < midp_size.mean() <= alpha
+
+
+def test_mcnemar_rejects_strong_asymmetry():
+    assert mcnemar_exact(30, 5) < 0.001
+    assert mcnemar_midp(30, 5) < 0.001
+    # 1,000 rows; 6% of decisions turn unfavourable for the twin, 1% turn
+    # favourable.
+    rng = np.random.default_rng(5)
+    counts = rng.multinomial(1_000, [0.06, 0.01, 0.93], size=N_AUDITS)
+    assert np.mean(mcnemar_midp(counts[:, 0], counts[:, 1]) < 0.001) >= 0.99
+
+
+# Invariants ----------------------------------------------------------------
+
+
+@st.composite
+def counts(draw):
+    n = draw(st.integers(1, 10_000))
+    return draw(st.integers(0, n)), n
+
+
+@given(counts(), st.floats(0.5, 0.999))
+def test_intervals_contain_the_estimate_and_mirror(count, confidence):
+    successes, n = count
+    for interval in (wilson_interval, clopper_pearson_interval):
+        low, high = interval(successes, n, confidence=confidence)
+        assert 0 <= low <= successes / n <= high <= 1
+        mirror_low, mirror_high = interval(n - successes, n, confidence=confidence)
+        assert (low, high) == pytest.approx((1 - mirror_high, 1 - mirror_low))
+        wider_low, wider_high = interval(successes, n, confidence=0.9995)
+        assert wider_low <= low and high <= wider_high
+
+
+@given(st.integers(0, 2_000), st.integers(0, 2_000))
+def test_mcnemar_invariants(b, c):
+    exact, midp = mcnemar_exact(b, c), mcnemar_midp(b, c)
+    # Both can underflow to 0 for extreme tables such as b=0, c=1075.
+    assert 0 <= midp <= exact <= 1
+    assert midp < exact or b == c or exact == 0
+    assert (mcnemar_exact(c, b), mcnemar_midp(c, b)) == (exact, midp)
+
+
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=60))
+def test_paired_difference_interval_invariants(pairs):
+    flips, placebo_flips = np.array(pairs).T
+    difference, low, high = paired_difference_interval(flips, placebo_flips)
+    assert -1 <= low <= difference <= high <= 1
+    assert difference == pytest.approx(flips.mean() - placebo_flips.mean())
+
+
+# Errors --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("confidence", [0, 1, 1.5, -0.1, float("nan"), "0.9", True])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda confidence: wilson_interval(1, 3, confidence=confidence),
+        lambda confidence: clopper_pearson_interval(1, 3, confidence=confidence),
+        lambda confidence: weighted_proportion_interval([0, 1], confidence=confidence),
+        lambda confidence: mean_with_interval([0.1, 0.2], confidence=confidence),
+        lambda confidence: paired_difference_interval(
+            [0, 1], [1, 1], confidence=confidence
+        ),
+    ],
+)
+def test_bad_confidence(call, confidence):
+    message = BAD_CONFIDENCE.format(confidence=confidence)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call(confidence)
+
+
+@pytest.mark.parametrize(
+    ("successes", "n", "message"),
+    [
+        (0, 0, "n must be a positive, finite number of audited rows"),
+        (0, -3, "got n=-3."),
+        (1, float("inf"), "got n=inf."),
+        (11, 10, "successes must lie between 0 and n; got successes=11 with n=10."),
+        (-1, 10, "got successes=-1 with n=10."),
+        ([1, 20], 10, "got successes=20 with n=10."),
+        ("few", 10, "successes must be a number or an array of numbers; got 'few'."),
+        ([1, 2], [3, 4, 5], "broadcastable to one shape; got shapes (2,) and (3,)."),
+    ],
+)
+@pytest.mark.parametrize("method", ["wilson", "clopper-pearson"])
+def test_bad_counts(successes, n, message, method):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        proportion_interval(successes, n, method=method)
+
+
+def test_unknown_method():
+    message = BAD_METHOD.format(allowed=["wilson", "clopper-pearson"], method="wald")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        proportion_interval(1, 10, method="wald")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        weighted_proportion_interval([0, 1], method="wald")
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ([0, 1, 2], NOT_BINARY.format(name="original", values=[2])),
+        ([0.5, 1, 0.5, -1], NOT_BINARY.format(name="original", values=[0.5, -1.0])),
+        ([1, np.nan], NOT_BINARY.format(name="original", values=[np.nan])),
+        (["yes", "no"], NOT_BINARY.format(name="original", values=["yes", "no"])),
+        (
+            pd.array([True, None], dtype="boolean"),
+            NOT_BINARY.format(name="original", values=[True, pd.NA]),
+        ),
+        ([], EMPTY_ROWS.format(name="original")),
+        ([[0, 1]], "original must be 1-D, one decision per row; got shape (1, 2)."),
+    ],
+)
+def test_bad_decisions(values, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        paired_direction_table(values, [0] * max(len(values), 1))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: paired_direction_table([0, 1, 1], [0, 1]),
+            LENGTH_MISMATCH.format(
+                first="original", second="twin", n_first=3, n_second=2
+            ),
+        ),
+        (
+            lambda: paired_difference_interval([0, 1], [0, 1, 1, 0]),
+            LENGTH_MISMATCH.format(
+                first="flips", second="placebo_flips", n_first=2, n_second=4
+            ),
+        ),
+        (
+            lambda: paired_difference_interval([0, 1], [0, 3]),
+            NOT_BINARY.format(name="placebo_flips", values=[3]),
+        ),
+    ],
+)
+def test_length_mismatch_and_named_inputs(call, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("sample_weight", "message"),
+    [
+        ([1.0, -0.5, 2.0], BAD_WEIGHT.format(value=-0.5)),
+        ([1.0, np.nan, 2.0], BAD_WEIGHT.format(value=np.nan)),
+        ([0, 0, 0], ZERO_WEIGHT),
+        ([1.0, 2.0], "expected shape (3,), got shape (2,)."),
+        ([[1.0, 2.0, 3.0]], "expected shape (3,), got shape (1, 3)."),
+    ],
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda w: weighted_proportion_interval([0, 1, 1], w),
+        lambda w: mean_with_interval([0.1, 0.2, 0.3], w),
+        lambda w: paired_difference_interval([0, 1, 1], [0, 0, 1], w),
+    ],
+)
+def test_bad_sample_weight(call, sample_weight, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call(sample_weight)
+
+
+@pytest.mark.parametrize(
+    ("b", "c", "message"),
+    [
+        (2.5, 3, "b must be a non-negative whole number of discordant pairs; "),
+        (4, -1, "c must be a non-negative whole number of discordant pairs; "),
+        ([1, np.nan], 3, "got nan."),
+    ],
+)
+@pytest.mark.parametrize("test", [mcnemar_exact, mcnemar_midp])
+def test_bad_discordant_counts(test, b, c, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        test(b, c)
+
+
+@pytest.mark.parametrize(
+    ("values", "sample_weight", "message"),
+    [
+        ([0.3], None, "got 1 row(s) with effective sample size 1.0."),
+        ([0.3, 0.4, 0.1], [0, 2, 0], "got 1 row(s) with effective sample size"),
+        ([0.3, 0.4], [1, 1e-200], "got 2 row(s) with effective sample size 1.0."),
+        ([0.3, np.nan], None, "values must be finite; got nan."),
+        ([[0.3, 0.4]], None, "values must be 1-D, one value per row; got shape"),
+    ],
+)
+def test_mean_with_interval_refuses_what_it_cannot_estimate(
+    values, sample_weight, message
+):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        mean_with_interval(values, sample_weight)
