@@ -11,11 +11,35 @@ from ._augmenter import (
     CounterfactualAugmenter,
     TwinSet,
 )
+from ._scoring import (
+    CounterfactualFlipScorer,
+    counterfactual_effect,
+    counterfactual_flip_rate,
+    counterfactual_flip_score,
+    make_counterfactual_flip_scorer,
+)
+from ._selection import (
+    MostAccurateWithin,
+    ParityScorer,
+    fairness_scoring,
+    make_parity_scorer,
+    most_accurate_within,
+)
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "CounterfactualAugmentedClassifier",
     "CounterfactualAugmenter",
+    "CounterfactualFlipScorer",
+    "MostAccurateWithin",
+    "ParityScorer",
     "TwinSet",
+    "counterfactual_effect",
+    "counterfactual_flip_rate",
+    "counterfactual_flip_score",
+    "fairness_scoring",
+    "make_counterfactual_flip_scorer",
+    "make_parity_scorer",
+    "most_accurate_within",
 ]

@@ -1,0 +1,293 @@
+"""Group-parity scorers, a ready ``scoring=`` dict, and a fairness-bounded refit."""
+
+import numpy as np
+from sklearn import get_config
+from sklearn.utils.metadata_routing import MetadataRequest
+
+from . import _parity
+from ._scoring import (
+    ROUTING_DISABLED,
+    _check_estimator,
+    make_counterfactual_flip_scorer,
+)
+from ._validation import as_column_list, as_frame, check_columns, check_sample_weight
+
+PARITY_METRICS = {
+    "demographic_parity_difference": (_parity.demographic_parity_difference, -1.0),
+    "demographic_parity_ratio": (_parity.demographic_parity_ratio, 1.0),
+    "equalized_odds_difference": (_parity.equalized_odds_difference, -1.0),
+    "equalized_odds_ratio": (_parity.equalized_odds_ratio, 1.0),
+}
+PARITY_SCORER_NAMES = {
+    "demographic_parity_difference": "neg_demographic_parity_difference",
+    "demographic_parity_ratio": "demographic_parity_ratio",
+    "equalized_odds_difference": "neg_equalized_odds_difference",
+    "equalized_odds_ratio": "equalized_odds_ratio",
+}
+
+
+class ParityScorer:
+    """Scorer object reporting one of Fairlearn's group-parity metrics.
+
+    Differences are negated so that greater is better; ratios are reported as
+    they are (1.0 is parity). Build it with :func:`make_parity_scorer`.
+    """
+
+    def __init__(self, metric, protected):
+        self.metric = metric
+        self.protected = protected
+        self._request = {}
+
+    def __call__(
+        self, estimator, X, y=None, sample_weight=None, sensitive_features=None
+    ):
+        """Score ``estimator`` on ``X`` (``y`` is needed for equalized odds)."""
+        function, sign = PARITY_METRICS[self.metric]
+        _check_estimator(estimator, "predict")
+        if sensitive_features is None:
+            frame, _ = as_frame(X)
+            columns = as_column_list(self.protected, "protected")
+            check_columns(frame, columns, "protected")
+            sensitive_features = frame[columns[0] if len(columns) == 1 else columns]
+        if self.metric.startswith("equalized_odds") and y is None:
+            raise ValueError(f"The {self.metric} scorer needs y (true labels).")
+        y_pred = estimator.predict(X)
+        weights = check_sample_weight(sample_weight, len(y_pred))
+        value = function(
+            y, y_pred, sensitive_features=sensitive_features, sample_weight=weights
+        )
+        return float(sign * value) if sign < 0 else float(value)
+
+    def __repr__(self):
+        return f"make_parity_scorer({self.metric!r}, protected={self.protected!r})"
+
+    def set_score_request(self, *, sample_weight=None, sensitive_features=None):
+        """Request ``sample_weight`` / ``sensitive_features`` under metadata routing.
+
+        Parameters
+        ----------
+        sample_weight, sensitive_features : bool, str or None, default=None
+            True to request, False not to, a string for an alias.
+
+        Returns
+        -------
+        self : ParityScorer
+        """
+        if not get_config().get("enable_metadata_routing", False):
+            raise RuntimeError(
+                ROUTING_DISABLED.format(
+                    method="set_score_request", param="sensitive_features"
+                )
+            )
+        for param, alias in (
+            ("sample_weight", sample_weight),
+            ("sensitive_features", sensitive_features),
+        ):
+            if alias is not None:
+                self._request[param] = alias
+        return self
+
+    def get_metadata_routing(self):
+        """Return the metadata this scorer requests."""
+        request = MetadataRequest(owner=type(self).__name__)
+        for param, alias in self._request.items():
+            request.score.add_request(param=param, alias=alias)
+        return request
+
+
+def make_parity_scorer(metric="demographic_parity_difference", *, protected=None):
+    """Make a scorer reporting a Fairlearn group-parity metric, greater is better.
+
+    Parameters
+    ----------
+    metric : {"demographic_parity_difference", "demographic_parity_ratio", \
+"equalized_odds_difference", "equalized_odds_ratio"}
+        Fairlearn's metric (``method="between_groups"``). Differences are
+        negated: the scorer returns ``-difference``.
+    protected : str, int or list
+        The sensitive column(s) of ``X``. Read from ``X`` even when the model's
+        pipeline drops them; under metadata routing, a routed
+        ``sensitive_features`` takes precedence.
+
+    Returns
+    -------
+    scorer : ParityScorer
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from skcounterfactual import make_parity_scorer
+    >>> X = pd.DataFrame({"gender": ["F", "F", "M", "M"], "income": [1, 2, 3, 4]})
+    >>> model = DummyClassifier(strategy="constant", constant=1).fit(X, [1, 0, 1, 1])
+    >>> make_parity_scorer(protected="gender")(model, X)
+    -0.0
+    """
+    if metric not in PARITY_METRICS:
+        raise ValueError(
+            f"metric must be one of {sorted(PARITY_METRICS)!r}, got {metric!r}."
+        )
+    as_column_list(protected, "protected")
+    return ParityScorer(metric, protected)
+
+
+def fairness_scoring(
+    protected=None,
+    *,
+    accuracy="accuracy",
+    parity="demographic_parity_difference",
+    **flip_options,
+):
+    """Return a ``scoring=`` dict: accuracy, counterfactual flip and parity.
+
+    Parameters
+    ----------
+    protected : str, int or list
+        The protected column(s) of ``X``.
+    accuracy : str or callable, default="accuracy"
+        The performance scorer, under the key ``"accuracy"``.
+    parity : str or None, default="demographic_parity_difference"
+        Fairlearn parity metric (see :func:`make_parity_scorer`), under the key
+        ``"neg_demographic_parity_difference"`` (or the metric's scorer name);
+        None leaves it out.
+    **flip_options
+        Passed to :func:`make_counterfactual_flip_scorer` (``links``,
+        ``values``, ``augmenter``, ...).
+
+    Returns
+    -------
+    scoring : dict
+        Keys ``"accuracy"``, ``"counterfactual_flip"`` and the parity key.
+
+    Examples
+    --------
+    >>> from skcounterfactual import fairness_scoring
+    >>> sorted(fairness_scoring(protected="gender"))
+    ['accuracy', 'counterfactual_flip', 'neg_demographic_parity_difference']
+    """
+    columns = as_column_list(protected, "protected")
+    scoring = {
+        "accuracy": accuracy,
+        "counterfactual_flip": make_counterfactual_flip_scorer(
+            protected=protected, **flip_options
+        ),
+    }
+    if parity is not None:
+        scoring[PARITY_SCORER_NAMES.get(parity, parity)] = make_parity_scorer(
+            parity, protected=columns[0] if len(columns) == 1 else columns
+        )
+    return scoring
+
+
+class MostAccurateWithin:
+    """``refit=`` callable: the most accurate candidate within fairness bounds.
+
+    Build it with :func:`most_accurate_within`.
+    """
+
+    def __init__(
+        self,
+        max_flip_rate=None,
+        max_parity_difference=None,
+        *,
+        accuracy="accuracy",
+        flip="counterfactual_flip",
+        parity="neg_demographic_parity_difference",
+    ):
+        self.max_flip_rate = max_flip_rate
+        self.max_parity_difference = max_parity_difference
+        self.accuracy = accuracy
+        self.flip = flip
+        self.parity = parity
+
+    def __repr__(self):
+        return (
+            f"most_accurate_within(max_flip_rate={self.max_flip_rate!r}, "
+            f"max_parity_difference={self.max_parity_difference!r})"
+        )
+
+    def _column(self, cv_results, key):
+        name = f"mean_test_{key}"
+        if name not in cv_results:
+            available = sorted(k[10:] for k in cv_results if k.startswith("mean_test_"))
+            raise ValueError(
+                f"cv_results_ has no {name!r}: score the search with a scoring dict "
+                f"that has the key {key!r} (fairness_scoring() does). Keys scored: "
+                f"{available!r}."
+            )
+        values = np.asarray(cv_results[name], dtype=float)
+        return values
+
+    def __call__(self, cv_results):
+        """Return the index of the chosen candidate in ``cv_results``."""
+        accuracy = self._column(cv_results, self.accuracy)
+        ok = ~np.isnan(accuracy)
+        reasons = []
+        if self.max_flip_rate is not None:
+            flip_rate = 1.0 - self._column(cv_results, self.flip)
+            ok &= flip_rate <= self.max_flip_rate + 1e-12
+            lowest = np.nanmin(flip_rate)
+            reasons.append(f"flip rate <= {self.max_flip_rate} (lowest: {lowest:.4f})")
+        if self.max_parity_difference is not None:
+            difference = -self._column(cv_results, self.parity)
+            ok &= difference <= self.max_parity_difference + 1e-12
+            reasons.append(
+                f"parity difference <= {self.max_parity_difference} "
+                f"(lowest: {np.nanmin(difference):.4f})"
+            )
+        if not ok.any():
+            raise ValueError(
+                "No candidate meets " + " and ".join(reasons) + ". Loosen the "
+                "bounds or add fairer candidates (a model without the protected "
+                "column, or counterfactual augmentation)."
+            )
+        candidates = np.flatnonzero(ok)
+        return int(candidates[np.argmax(accuracy[candidates])])
+
+
+def most_accurate_within(
+    max_flip_rate=None,
+    max_parity_difference=None,
+    *,
+    accuracy="accuracy",
+    flip="counterfactual_flip",
+    parity="neg_demographic_parity_difference",
+):
+    """Make a ``refit=`` callable: best accuracy among sufficiently fair models.
+
+    Parameters
+    ----------
+    max_flip_rate : float or None, default=None
+        Largest mean counterfactual flip rate allowed (from the flip score).
+    max_parity_difference : float or None, default=None
+        Largest mean demographic parity difference allowed.
+    accuracy, flip, parity : str
+        The scoring keys of accuracy, flip score and negated parity difference.
+
+    Returns
+    -------
+    refit : MostAccurateWithin
+        ``refit(cv_results) -> index``; raises a ``ValueError`` naming the
+        bounds when no candidate meets them.
+
+    Examples
+    --------
+    >>> from skcounterfactual import most_accurate_within
+    >>> refit = most_accurate_within(max_flip_rate=0.05)
+    >>> refit({"mean_test_accuracy": [0.9, 0.8], "mean_test_counterfactual_flip":
+    ...        [0.7, 0.99]})
+    1
+    """
+    for name, bound in (
+        ("max_flip_rate", max_flip_rate),
+        ("max_parity_difference", max_parity_difference),
+    ):
+        if bound is not None and not (0 <= bound <= 1):
+            raise ValueError(f"{name} must be in [0, 1] or None, got {bound!r}.")
+    return MostAccurateWithin(
+        max_flip_rate,
+        max_parity_difference,
+        accuracy=accuracy,
+        flip=flip,
+        parity=parity,
+    )
