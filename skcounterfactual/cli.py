@@ -1,0 +1,475 @@
+"""The ``skcounterfactual`` command line: ``demo``, ``audit`` and ``profiles``.
+
+Exit codes: 0 success (``audit``: within bounds), 1 a bound exceeded, 2 a usage
+or input error (one clear line on stderr, no traceback).
+"""
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+
+from . import __version__
+
+
+class CLIError(Exception):
+    """A usage or input error: printed as one line, exit code 2."""
+
+
+class _Progress:
+    """Step messages on stderr, only when stderr is a terminal (or forced)."""
+
+    def __init__(self, total, enabled=None):
+        self.total = total
+        self.step = 0
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+
+    def __call__(self, message):
+        self.step += 1
+        if self.enabled:
+            print(f"[{self.step}/{self.total}] {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------- helpers
+def _free_path(path, overwrite):
+    """Return ``path``, or refuse to overwrite an existing file."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise CLIError(
+            f"{path} already exists; pass --overwrite to replace it or choose "
+            "another path."
+        )
+    if not path.parent.exists():
+        raise CLIError(f"the folder {path.parent} does not exist.")
+    return path
+
+
+def _read_data(path):
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"--data {path}: no such file.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if suffix in (".csv", ".txt", ".tsv"):
+            return pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",")
+    except ImportError as exc:
+        raise CLIError(
+            f"reading {path} needs pyarrow: pip install 'skcounterfactual[parquet]' "
+            f"({exc})."
+        ) from None
+    except Exception as exc:  # pandas raises many kinds for a bad file
+        raise CLIError(f"--data {path} could not be read: {exc}") from None
+    raise CLIError(
+        f"--data {path}: unsupported format {suffix!r}; use .csv, .tsv or .parquet."
+    )
+
+
+_PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
+
+
+def _load_model(path, trusted, allow_pickle):
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"--model {path}: no such file.")
+    suffix = path.suffix.lower()
+    if suffix == ".skops":
+        try:
+            import skops.io as sio
+        except ImportError:
+            raise CLIError(
+                "loading .skops models needs skops: "
+                "pip install 'skcounterfactual[skops]'."
+            ) from None
+        try:
+            untrusted = sio.get_untrusted_types(file=path)
+        except Exception as exc:
+            raise CLIError(
+                f"--model {path} is not a readable skops file: {exc}"
+            ) from None
+        refused = sorted(set(untrusted) - set(trusted))
+        if refused:
+            raise CLIError(
+                f"--model {path} contains types that are not trusted: {refused}. "
+                "Review them, then pass --trust TYPE for each one you trust."
+            )
+        try:
+            return sio.load(path, trusted=list(untrusted))
+        except Exception as exc:
+            raise CLIError(f"--model {path} could not be loaded: {exc}") from None
+    if suffix in _PICKLE_SUFFIXES:
+        if not allow_pickle:
+            raise CLIError(
+                f"--model {path} is a pickle; loading a pickle can run arbitrary code. "
+                "Save the model with skops instead, or pass --allow-pickle if you "
+                "trust its origin."
+            )
+        print(
+            f"warning: loading the pickle {path}, which can run arbitrary code.",
+            file=sys.stderr,
+        )
+        import joblib
+
+        try:
+            return joblib.load(path)
+        except Exception as exc:
+            raise CLIError(f"--model {path} could not be loaded: {exc}") from None
+    raise CLIError(
+        f"--model {path}: unsupported format {suffix!r}; use .skops (or a pickle "
+        "with --allow-pickle)."
+    )
+
+
+def _coerce(text, series):
+    """Turn a command-line string into a value of ``series``' kind."""
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return text.lower() in ("1", "true", "yes")
+    if pd.api.types.is_integer_dtype(series.dtype):
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if pd.api.types.is_float_dtype(series.dtype):
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _parse_links(items, data, protected):
+    """``COL=FIELD`` or ``COL=A:1,B:0`` (a value map keyed by the attribute)."""
+    links = {}
+    for item in items or []:
+        column, sep, spec = item.partition("=")
+        if not sep or not column or not spec:
+            raise CLIError(
+                f"--link {item!r}: expected COL=FIELD (e.g. first_name=first_name) or "
+                "COL=VALUE:MAPPED,... (e.g. gender_code=Male:1,Female:0)."
+            )
+        if column not in data.columns:
+            raise CLIError(
+                f"--link {item!r}: {column!r} is not a column of the data. "
+                f"Columns: {list(data.columns)}."
+            )
+        if ":" in spec:
+            mapping = {}
+            for pair in spec.split(","):
+                key, _, value = pair.partition(":")
+                key = _coerce(key, data[protected[0]])
+                mapping[key] = _coerce(value, data[column])
+            links[column] = mapping
+        else:
+            links[column] = spec
+    return links
+
+
+def _parse_values(items, data):
+    values = {}
+    for item in items or []:
+        column, sep, spec = item.partition("=")
+        if not sep or not spec:
+            raise CLIError(f"--values {item!r}: expected COL=V1,V2,...")
+        if column not in data.columns:
+            raise CLIError(
+                f"--values {item!r}: {column!r} is not a column of the data. "
+                f"Columns: {list(data.columns)}."
+            )
+        values[column] = [_coerce(v, data[column]) for v in spec.split(",")]
+    return values
+
+
+def _bound(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number between 0 and 1, got {text!r}"
+        ) from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a number between 0 and 1, got {text}"
+        )
+    return value
+
+
+# --------------------------------------------------------------------- commands
+def run_audit(args):
+    """Audit a saved model on a data file; exit 1 when a bound is exceeded."""
+    from ._report import audit
+
+    data = _read_data(args.data)
+    missing = [c for c in args.protected if c not in data.columns]
+    if missing:
+        raise CLIError(
+            f"--protected {missing[0]!r} is not a column of {args.data}. "
+            f"Columns: {list(data.columns)}."
+        )
+    y = None
+    if args.target:
+        if args.target not in data.columns:
+            raise CLIError(
+                f"--target {args.target!r} is not a column of {args.data}. "
+                f"Columns: {list(data.columns)}."
+            )
+        y = data[args.target]
+        data = data.drop(columns=[args.target])
+    report_path = _free_path(args.report, args.overwrite) if args.report else None
+    json_path = _free_path(args.json, args.overwrite) if args.json else None
+    progress = _Progress(3, enabled=None if len(data) >= 10_000 else False)
+    progress("loading the model")
+    model = _load_model(args.model, args.trust or [], args.allow_pickle)
+    links = _parse_links(args.link, data, args.protected)
+    if links and len(args.protected) > 1:
+        raise CLIError("--link works with a single --protected column.")
+    values = _parse_values(args.values, data)
+    progress(f"auditing {len(data):,} rows")
+    try:
+        report = audit(
+            model,
+            data,
+            y,
+            protected=args.protected if len(args.protected) > 1 else args.protected[0],
+            links=links or None,
+            values=values or None,
+            random_state=args.random_state,
+        )
+    except (ValueError, TypeError, KeyError) as exc:
+        raise CLIError(f"the audit failed: {exc}") from None
+    progress("writing the results")
+    result = json.loads(report.to_json())
+    failures = _check_bounds(result, args.max_flip_rate, args.max_parity_difference)
+    result["bounds"] = {
+        "max_flip_rate": args.max_flip_rate,
+        "max_parity_difference": args.max_parity_difference,
+        "exceeded": failures,
+        "passed": not failures,
+    }
+    print(report.to_markdown())
+    if report_path:
+        report.to_html(report_path)
+        print(f"\nreport written to {report_path}")
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2))
+        print(f"result written to {json_path}")
+    if failures:
+        for failure in failures:
+            print(f"FAIL: {failure}")
+        return 1
+    print("PASS: every bound holds.")
+    return 0
+
+
+def _check_bounds(result, max_flip_rate, max_parity_difference):
+    failures = []
+    for name, entry in result["attributes"].items():
+        flip = entry.get("flip_rate")
+        if max_flip_rate is not None and flip is not None and flip > max_flip_rate:
+            failures.append(
+                f"{name}: flip rate {flip:.4f} exceeds --max-flip-rate "
+                f"{max_flip_rate} by {flip - max_flip_rate:.4f}"
+            )
+        parity = entry.get("demographic_parity_difference")
+        if (
+            max_parity_difference is not None
+            and parity is not None
+            and parity > max_parity_difference
+        ):
+            failures.append(
+                f"{name}: demographic parity difference {parity:.4f} exceeds "
+                f"--max-parity-difference {max_parity_difference} by "
+                f"{parity - max_parity_difference:.4f}"
+            )
+    return failures
+
+
+def run_demo(args):
+    """Retell the tutorial end to end on the embedded loan scenario."""
+    from ._demo import demo
+
+    output_dir = Path(args.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    report = output_dir / "report.html"
+    counter = 1
+    while report.exists() and not args.overwrite:
+        counter += 1
+        report = output_dir / f"report-{counter}.html"
+    demo(
+        n_samples=args.n_samples,
+        random_state=args.random_state,
+        report_path=report,
+        progress=_Progress(6, enabled=True),
+    )
+    return 0
+
+
+def run_profiles(args):
+    """Write a balanced synthetic audit set from a small schema file."""
+    from ._profiles import make_profiles
+
+    schema_path = Path(args.schema)
+    if not schema_path.is_file():
+        raise CLIError(f"--schema {schema_path}: no such file.")
+    try:
+        schema = json.loads(schema_path.read_text())
+    except json.JSONDecodeError as exc:
+        raise CLIError(f"--schema {schema_path} is not valid JSON: {exc}") from None
+    output = _free_path(args.output, args.overwrite)
+    try:
+        frame = make_profiles(
+            schema, n_profiles=args.n_profiles, random_state=args.random_state
+        )
+    except (ValueError, TypeError) as exc:
+        raise CLIError(f"--schema {schema_path}: {exc}") from None
+    if output.suffix.lower() in (".parquet", ".pq"):
+        try:
+            frame.to_parquet(output, index=False)
+        except ImportError:
+            raise CLIError(
+                "writing Parquet needs pyarrow: "
+                "pip install 'skcounterfactual[parquet]'."
+            ) from None
+    else:
+        frame.to_csv(output, index=False)
+    print(f"{len(frame)} rows ({args.n_profiles} profiles) written to {output}")
+    return 0
+
+
+# ---------------------------------------------------------------------- parser
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser():
+    """Return the argument parser of the ``skcounterfactual`` command."""
+    parser = _Parser(
+        prog="skcounterfactual",
+        description="Counterfactual fairness audits for scikit-learn models.",
+        epilog="Run 'skcounterfactual demo' for a tour on the embedded loan scenario.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser
+    )
+
+    demo = commands.add_parser(
+        "demo",
+        help="train biased and fair loan models, rank them, audit the choice",
+        description=(
+            "Retell the hands-on tutorial: generate biased loan decisions, train "
+            "candidate models, rank them on accuracy, counterfactual flips and "
+            "demographic parity, audit the chosen model and write an HTML report."
+        ),
+        epilog="example: skcounterfactual demo --n-samples 2000 --output-dir out",
+    )
+    demo.add_argument(
+        "--n-samples", type=int, default=2000, help="applicants to generate"
+    )
+    demo.add_argument(
+        "--output-dir", default="skcounterfactual-demo", help="report folder"
+    )
+    demo.add_argument("--random-state", type=int, default=42, help="seed")
+    demo.add_argument("--overwrite", action="store_true", help="replace report.html")
+    demo.set_defaults(func=run_demo)
+
+    audit = commands.add_parser(
+        "audit",
+        help="audit a saved model on a data file (a CI gate)",
+        description=(
+            "Audit a saved model on a CSV or Parquet file: counterfactual flip rate "
+            "per protected column, with parity metrics. Exit code 0 when every "
+            "bound holds, 1 when one is exceeded, 2 on a usage or input error."
+        ),
+        epilog=(
+            "example: skcounterfactual audit --model model.skops --data applicants.csv "
+            "--protected gender --link gender_code=Male:1,Female:0 "
+            "--max-flip-rate 0.01 --json result.json"
+        ),
+    )
+    audit.add_argument("--model", required=True, help=".skops file (or a pickle)")
+    audit.add_argument("--data", required=True, help=".csv or .parquet file")
+    audit.add_argument(
+        "--protected", required=True, action="append", help="protected column (repeat)"
+    )
+    audit.add_argument(
+        "--link", action="append", help="COL=FIELD or COL=VALUE:MAPPED,... (repeat)"
+    )
+    audit.add_argument(
+        "--values", action="append", help="COL=V1,V2,... domain (repeat)"
+    )
+    audit.add_argument("--target", help="label column, for accuracy and error rates")
+    audit.add_argument("--max-flip-rate", type=_bound, help="fail above this flip rate")
+    audit.add_argument(
+        "--max-parity-difference", type=_bound, help="fail above this parity difference"
+    )
+    audit.add_argument("--report", help="write the HTML report here")
+    audit.add_argument("--json", help="write the machine-readable result here")
+    audit.add_argument(
+        "--trust", action="append", help="a skops type you trust (repeat)"
+    )
+    audit.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="load pickles (can run arbitrary code)",
+    )
+    audit.add_argument("--overwrite", action="store_true", help="replace output files")
+    audit.add_argument("--random-state", type=int, default=0, help="seed of the twins")
+    audit.set_defaults(func=run_audit)
+
+    profiles = commands.add_parser(
+        "profiles",
+        help="write a balanced synthetic audit set (no real personal data)",
+        description=(
+            "Generate base profiles from a JSON schema (IDs and numeric columns) and "
+            "clone each across every value of the protected attribute, with "
+            "Mimesis names and titles that agree with it."
+        ),
+        epilog=(
+            'example schema: {"id": "applicant_id", "protected": {"gender": ["Male", '
+            '"Female"]}, "columns": {"income": {"low": 40000, "high": 70000}}, '
+            '"links": {"gender_code": {"Male": 1, "Female": 0}, "first_name": '
+            '"first_name"}}; run: skcounterfactual profiles --schema schema.json '
+            "--n-profiles 100 --output profiles.csv"
+        ),
+    )
+    profiles.add_argument("--schema", required=True, help="JSON schema file")
+    profiles.add_argument("--n-profiles", type=int, default=100, help="base profiles")
+    profiles.add_argument("--output", required=True, help=".csv or .parquet file")
+    profiles.add_argument("--random-state", type=int, default=0, help="seed")
+    profiles.add_argument("--overwrite", action="store_true", help="replace the output")
+    profiles.set_defaults(func=run_profiles)
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            return args.func(args)
+    except CLIError as exc:
+        print(f"skcounterfactual {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
