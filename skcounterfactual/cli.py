@@ -202,8 +202,6 @@ def _bound(text):
 # --------------------------------------------------------------------- commands
 def run_audit(args):
     """Audit a saved model on a data file; exit 1 when a bound is exceeded."""
-    from ._report import audit
-
     data = _read_data(args.data)
     missing = [c for c in args.protected if c not in data.columns]
     if missing:
@@ -230,6 +228,8 @@ def run_audit(args):
         raise CLIError("--link works with a single --protected column.")
     values = _parse_values(args.values, data)
     progress(f"auditing {len(data):,} rows")
+    from ._report import audit
+
     try:
         report = audit(
             model,
@@ -436,11 +436,11 @@ def build_parser():
             "Mimesis names and titles that agree with it."
         ),
         epilog=(
-            'example schema: {"id": "applicant_id", "protected": {"gender": ["Male", '
-            '"Female"]}, "columns": {"income": {"low": 40000, "high": 70000}}, '
-            '"links": {"gender_code": {"Male": 1, "Female": 0}, "first_name": '
-            '"first_name"}}; run: skcounterfactual profiles --schema schema.json '
-            "--n-profiles 100 --output profiles.csv"
+            "example: skcounterfactual profiles --schema schema.json --n-profiles 100 "
+            '--output profiles.csv, with schema.json: {"id": "applicant_id", '
+            '"protected": {"gender": ["Male", "Female"]}, "columns": {"income": '
+            '{"low": 40000, "high": 70000}}, "links": {"gender_code": {"Male": 1, '
+            '"Female": 0}, "first_name": "first_name"}}'
         ),
     )
     profiles.add_argument("--schema", required=True, help="JSON schema file")

@@ -598,3 +598,72 @@ def test_missing_skip_builds_no_twins_for_those_rows():
     )
     assert provenance["source_position"].tolist() == [0, 2]
     assert twins["gender"].tolist() == ["M", "F"]
+
+
+STATUS_SEX_TWINS = {
+    "status_sex": {
+        "female": {"A93": "A95", "A94": "A92", "A91": "A92"},
+        "male": {"A92": "A94", "A95": "A93"},
+    }
+}
+
+
+def test_german_credit_sex_twins_report_the_never_seen_a95_code():
+    from skcounterfactual.datasets import load_german_credit
+
+    X, _ = load_german_credit(decode=False)
+    twin_set = (
+        CounterfactualAugmenter(protected="sex", links=STATUS_SEX_TWINS)
+        .fit(X)
+        .make_twins(X)
+    )
+    twins, provenance = twin_set
+    assert len(twins) == 1000
+    assert twin_set.unseen_values == {"status_sex": ["A95"]}
+    # every single man (A93, 548 rows) becomes a single woman, a code never seen
+    assert int(provenance["unseen"].sum()) == 548
+    assert (twins.loc[provenance["unseen"].to_numpy(), "status_sex"] == "A95").all()
+    assert twins["status_sex"].notna().all()
+    assert twins["sex"].value_counts().to_dict() == {"female": 690, "male": 310}
+
+
+def test_imblearn_pipeline_under_grid_search_compares_augmentation():
+    from imblearn.pipeline import Pipeline as ImbPipeline
+    from sklearn.model_selection import GridSearchCV
+
+    from skcounterfactual import fairness_scoring
+    from skcounterfactual.datasets import make_loan_applicants
+
+    X, y = make_loan_applicants(600, bias=1.0, random_state=0)
+    X = X[["gender", "gender_code", "income"]]
+    links = {"gender_code": {"Male": 1, "Female": 0}}
+    from sklearn.compose import ColumnTransformer
+
+    pipe = ImbPipeline(
+        [
+            ("augment", CounterfactualAugmenter(protected="gender", links=links)),
+            (
+                "select",
+                ColumnTransformer([("keep", "passthrough", ["gender_code", "income"])]),
+            ),
+            ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+        ]
+    )
+    search = GridSearchCV(
+        pipe,
+        {
+            "augment": [
+                CounterfactualAugmenter(protected="gender", links=links),
+                "passthrough",
+            ]
+        },
+        scoring=fairness_scoring(protected="gender", links=links),
+        refit="accuracy",
+        cv=3,
+        error_score="raise",
+    ).fit(X, y)
+    flip = search.cv_results_["mean_test_counterfactual_flip"]
+    accuracy = search.cv_results_["mean_test_accuracy"]
+    assert flip[0] == 1.0  # augmented: gender no longer changes a decision
+    assert flip[1] < 0.8  # not augmented: the tutorial's bias
+    assert accuracy[1] > accuracy[0]  # the biased labels reward the biased model
