@@ -126,6 +126,8 @@ def _check_estimator(estimator, response_method):
         check_is_fitted(estimator)
     except NotFittedError:
         raise NotFittedError(NOT_FITTED_ESTIMATOR.format(estimator=estimator)) from None
+    except TypeError:
+        pass  # a duck-typed model that is not a scikit-learn estimator
 
 
 def _respond(estimator, X, method, protected, sensitive_at_predict, pos_label):

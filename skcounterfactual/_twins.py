@@ -21,7 +21,8 @@ from ._links import (
 
 SINGLE_VALUE_DOMAIN = (
     "The domain of {attribute!r} has a single value {values!r}; a twin needs "
-    "another value. Pass values={{{attribute!r}: [...]}} with at least two values."
+    "another value. Pass values={{{attribute!r}: [...]}} with at least two values "
+    "(in cross-validation a fold can lack a group: give the scorer its values)."
 )
 MISSING_PROTECTED = (
     "The protected column {attribute!r} has {count} missing value(s). Impute or "

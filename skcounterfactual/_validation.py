@@ -62,6 +62,12 @@ def as_frame(X):
     ([0, 1, 2], False)
     """
     if isinstance(X, pd.DataFrame):
+        duplicated = X.columns[X.columns.duplicated()].unique().tolist()
+        if duplicated:
+            raise ValueError(
+                f"X has duplicated column names {duplicated!r}; twins need one "
+                "column per name. Rename or drop the duplicates."
+            )
         return X, True
     if is_sparse(X):
         raise TypeError(SPARSE_INPUT.format(kind=type(X).__name__))
