@@ -329,7 +329,7 @@ class FieldLink:
         attr_codes = context.codes(frame[attribute], attribute)
         gender_codes = None
         if gender_column is not None:
-            gender_codes = pd.Index(genders).get_indexer(frame[gender_column])
+            gender_codes = context.index_codes(frame[gender_column], genders)
         for j, value in enumerate(domain):
             for g, gender_value in enumerate(genders):
                 rows = attr_codes == j
@@ -396,12 +396,12 @@ class FieldLink:
         genders = [None]
         if self.gender_column_ is not None:
             genders = context.gender_values(self.gender_column_)
-            strata = pd.Index(genders).get_indexer(twins[self.gender_column_])
+            strata = context.index_codes(twins[self.gender_column_], genders)
             strata = np.where(strata < 0, 0, strata)
         stratum = target_codes.astype(np.int64) * len(genders) + strata
         values = []
         indices = np.empty(len(target_codes), dtype=np.int64)
-        for s in np.unique(stratum):
+        for s in np.flatnonzero(np.bincount(stratum)):
             rows = stratum == s
             pool, cumulative, _ = self.strata_[
                 (int(s) // len(genders), int(s) % len(genders))

@@ -191,7 +191,11 @@ class TwinEngine:
         )
 
     def codes(self, series, attribute):
-        return pd.Index(self.domains_[attribute]).get_indexer(series)
+        return index_codes(series, self.domains_[attribute])
+
+    @staticmethod
+    def index_codes(series, values):
+        return index_codes(series, values)
 
     def domain_values(self, attribute):
         return self.domains_[attribute]
@@ -278,7 +282,7 @@ class TwinEngine:
                     "attribute": pd.Series([None] * len(frame), dtype=object),
                     "original": pd.Series([None] * len(frame), dtype=object),
                     "new": pd.Series([None] * len(frame), dtype=object),
-                    "kind": "original",
+                    "kind": _kinds("original", len(frame)),
                     "unseen": False,
                 }
             )
@@ -290,9 +294,6 @@ class TwinEngine:
             order = np.argsort(provenance["source_position"].to_numpy(), kind="stable")
             twins = twins.take(order)
             provenance = provenance.take(order)
-        provenance["kind"] = pd.Categorical(
-            provenance["kind"], categories=["original", "twin", "placebo"]
-        )
         return (
             twins,
             provenance,
@@ -364,6 +365,7 @@ class TwinEngine:
             column = cast_values(domain, frame[attribute].dtype, attribute)
             twins[attribute] = column.take(digit)
             unseen |= self._unseen(attribute, domain, digit, unseen_values)
+        originals = {}
         for attribute in factor:
             digit = digits[attribute]
             domain = self.domains_[attribute]
@@ -371,7 +373,7 @@ class TwinEngine:
                 [stable_hash(self.seed, attribute, v) for v in domain], dtype=np.uint64
             )
             keys = combine(row_keys, target_keys[digit])
-            original = frame[attribute].to_numpy(dtype=object)[pos]
+            original = originals[attribute] = _object_take(frame[attribute], pos)
             new = np.asarray(domain + [None], dtype=object)[:-1][digit]
             self.batch_ = _Batch(attribute, original, new)
             for link in self.links_[attribute]:
@@ -383,13 +385,13 @@ class TwinEngine:
         if len(factor) == 1:
             attribute = factor[0]
             name = attribute if isinstance(attribute, str) else str(attribute)
-            original = frame[attribute].to_numpy(dtype=object)[pos]
+            original = originals[attribute]
             new = np.asarray(self.domains_[attribute] + [None], dtype=object)[:-1][
                 digits[attribute]
             ]
         else:
             name = " & ".join(str(a) for a in factor)
-            original = _tuples([frame[a].to_numpy(dtype=object)[pos] for a in factor])
+            original = _tuples([originals[a] for a in factor])
             new = _tuples(
                 [
                     np.asarray(self.domains_[a] + [None], dtype=object)[:-1][digits[a]]
@@ -402,7 +404,7 @@ class TwinEngine:
                 "attribute": pd.Series([name] * len(pos), dtype=object),
                 "original": pd.Series(original, dtype=object),
                 "new": pd.Series(new, dtype=object),
-                "kind": "placebo" if placebo else "twin",
+                "kind": _kinds("placebo" if placebo else "twin", len(pos)),
                 "unseen": unseen,
             }
         )
@@ -424,6 +426,33 @@ class TwinEngine:
         count = int(column.isna().sum())
         if count and self.missing == "error":
             raise ValueError(MISSING_PROTECTED.format(attribute=attribute, count=count))
+
+
+KINDS = ("original", "twin", "placebo")
+
+
+def _kinds(kind, n):
+    codes = np.full(n, KINDS.index(kind), dtype=np.int8)
+    return pd.Categorical.from_codes(codes, categories=list(KINDS))
+
+
+def index_codes(series, values):
+    """Return each element's position in ``values`` (-1 if absent or missing).
+
+    Factorises the column first, so only its distinct values are looked up.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    lookup = np.append(pd.Index(list(values)).get_indexer(uniques), -1)
+    return lookup[codes]
+
+
+def _object_take(series, positions):
+    """``series`` values at ``positions`` as an object array, via its uniques."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = list(uniques)
+    table[-1] = None
+    return table[codes[positions]]
 
 
 def _tuples(columns):
