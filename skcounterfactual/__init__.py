@@ -11,6 +11,9 @@ from ._augmenter import (
     CounterfactualAugmenter,
     TwinSet,
 )
+from ._leaderboard import leaderboard
+from ._plotting import plot_pareto
+from ._report import AttributeAudit, AuditReport, audit
 from ._scoring import (
     CounterfactualFlipScorer,
     counterfactual_effect,
@@ -29,17 +32,22 @@ from ._selection import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "AttributeAudit",
+    "AuditReport",
     "CounterfactualAugmentedClassifier",
     "CounterfactualAugmenter",
     "CounterfactualFlipScorer",
     "MostAccurateWithin",
     "ParityScorer",
     "TwinSet",
+    "audit",
     "counterfactual_effect",
     "counterfactual_flip_rate",
     "counterfactual_flip_score",
     "fairness_scoring",
+    "leaderboard",
     "make_counterfactual_flip_scorer",
     "make_parity_scorer",
     "most_accurate_within",
+    "plot_pareto",
 ]

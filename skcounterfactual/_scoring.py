@@ -195,9 +195,15 @@ def counterfactual_predictions(
     provenances, originals, twins, o_scores, t_scores = [], [], [], [], []
     unseen = {}
     for start in range(0, len(frame), chunk_size):
+        # the chunk keeps its rows' labels (positions for arrays), so twins do
+        # not depend on the chunk size
         chunk = frame.iloc[start : start + chunk_size]
-        rows = chunk if was_frame else chunk.to_numpy(dtype=np.asarray(X).dtype)
-        twin_set = fitted.make_twins(rows, placebo=placebo)
+        twin_set = fitted.make_twins(chunk, placebo=placebo)
+        rows = chunk
+        if not was_frame:
+            dtype = np.asarray(X).dtype
+            rows = chunk.to_numpy(dtype=dtype)
+            twin_set.X = twin_set.X.to_numpy(dtype=dtype)
         decision, score = _respond(
             estimator,
             rows,

@@ -441,3 +441,20 @@ def test_errors_are_clear_and_early(loans, tutorial_model):
         counterfactual_flip_rate(
             tutorial_model, X, protected="gender", sample_weight=[1.0, 2.0]
         )
+
+
+def test_arrays_give_the_same_result_in_any_chunk_size():
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.integers(0, 4, 400), rng.integers(0, 100, 400)]).astype(
+        float
+    )
+    y = ((X[:, 0] >= 2) | (X[:, 1] > 50)).astype(int)
+    model = DecisionTreeClassifier(random_state=0).fit(X, y)
+    rates = {
+        size: counterfactual_flip_rate(
+            model, X, protected=0, n_twins=1, chunk_size=size
+        )
+        for size in (400, 7, 64)
+    }
+    assert len(set(rates.values())) == 1
+    assert rates[400] > 0

@@ -1,0 +1,182 @@
+"""A model-selection leaderboard: accuracy and fairness side by side."""
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+NO_CV_RESULTS = (
+    "search must be a fitted GridSearchCV / RandomizedSearchCV (or its "
+    "cv_results_ dict); got {kind} without cv_results_. Fit it first."
+)
+MISSING_KEY = (
+    "{param}={key!r} is not a scoring key of the search: cv_results_ has no "
+    "'mean_test_{key}'. Scoring keys available: {available!r}. Score the search "
+    "with fairness_scoring(...) or pass {param}=<one of those keys>."
+)
+
+
+def leaderboard(
+    search,
+    *,
+    accuracy="accuracy",
+    flip="counterfactual_flip",
+    parity="neg_demographic_parity_difference",
+):
+    """Rank the candidates of a search on accuracy and fairness side by side.
+
+    Parameters
+    ----------
+    search : fitted search or dict
+        A fitted ``GridSearchCV`` / ``RandomizedSearchCV`` (anything with
+        ``cv_results_``), or a ``cv_results_`` dict, scored with several
+        metrics, e.g. ``scoring=fairness_scoring(protected="sex")``.
+    accuracy : str, default="accuracy"
+        The scoring key of the performance metric (``"score"`` for a
+        single-metric search).
+    flip : str, default="counterfactual_flip"
+        The scoring key of the counterfactual flip score (1 - flip rate).
+    parity : str or None, default="neg_demographic_parity_difference"
+        The scoring key of a group-parity score, or None to leave it out. A
+        ``neg_`` key is shown negated back, as ``parity_difference`` (lower is
+        fairer); any other key is shown as scored.
+
+    Returns
+    -------
+    board : DataFrame
+        One row per candidate, indexed by its position in ``cv_results_``
+        (``candidate``) and sorted by accuracy rank: its parameters (estimators
+        shown by class name), ``accuracy_mean``, ``accuracy_std``,
+        ``flip_score_mean``, ``flip_score_std``, the parity mean and std,
+        ``rank`` (by mean accuracy, 1 is best, ties share the lower rank) and
+        ``pareto``: True for candidates no other candidate beats on accuracy,
+        flip score and parity (the mean scores, greater is better) at once.
+
+    See Also
+    --------
+    plot_pareto : Draw accuracy against flip score with the front marked.
+    most_accurate_within : A ``refit`` that picks within fairness bounds.
+
+    Examples
+    --------
+    >>> from skcounterfactual import leaderboard
+    >>> cv_results = {
+    ...     "params": [{"C": 0.1}, {"C": 1.0}, {"C": 10.0}],
+    ...     "param_C": [0.1, 1.0, 10.0],
+    ...     "mean_test_accuracy": [0.70, 0.75, 0.74],
+    ...     "std_test_accuracy": [0.02, 0.01, 0.03],
+    ...     "mean_test_counterfactual_flip": [0.95, 0.90, 0.85],
+    ...     "std_test_counterfactual_flip": [0.01, 0.02, 0.02],
+    ... }
+    >>> board = leaderboard(cv_results, parity=None)
+    >>> board[["C", "accuracy_mean", "flip_score_mean", "rank", "pareto"]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+                  C  accuracy_mean  flip_score_mean  rank  pareto
+    candidate
+    1           1.0           0.75             0.90     1    True
+    2          10.0           0.74             0.85     2   False
+    0           0.1           0.70             0.95     3    True
+    """
+    results = _cv_results(search)
+    available = sorted(
+        k[len("mean_test_") :] for k in results if k.startswith("mean_test_")
+    )
+    metrics = [("accuracy", accuracy, "accuracy"), ("flip", flip, "flip_score")]
+    if parity is not None:
+        shown = "parity_difference" if parity.startswith("neg_") else parity
+        metrics.append(("parity", parity, shown))
+    board = _parameters(results)
+    scores = []
+    for param, key, shown in metrics:
+        if f"mean_test_{key}" not in results:
+            raise ValueError(
+                MISSING_KEY.format(param=param, key=key, available=available)
+            )
+        mean = np.asarray(results[f"mean_test_{key}"], dtype=float)
+        std = np.asarray(results.get(f"std_test_{key}", np.full(len(mean), np.nan)))
+        scores.append(mean)
+        negate = param == "parity" and key.startswith("neg_")
+        board[f"{shown}_mean"] = -mean if negate else mean
+        board[f"{shown}_std"] = std.astype(float)
+    accuracy_mean = scores[0]
+    board["rank"] = (
+        pd.Series(-accuracy_mean).rank(method="min", na_option="bottom").astype(int)
+    )
+    board["pareto"] = pareto_front(np.column_stack(scores))
+    board.index.name = "candidate"
+    return board.sort_values(["rank"], kind="stable")
+
+
+def _cv_results(search):
+    if isinstance(search, Mapping):
+        results = search
+    elif hasattr(search, "cv_results_"):
+        results = search.cv_results_
+    else:
+        raise ValueError(NO_CV_RESULTS.format(kind=type(search).__name__))
+    if "params" not in results:
+        raise ValueError(
+            "cv_results_ has no 'params' entry; pass the cv_results_ of a "
+            f"scikit-learn search. Keys: {sorted(results)!r}."
+        )
+    return results
+
+
+def _parameters(results):
+    """One readable column per searched parameter (``param_`` prefix dropped)."""
+    params = list(results["params"])
+    names = list(dict.fromkeys(name for p in params for name in p))
+    board = pd.DataFrame(index=pd.RangeIndex(len(params)))
+    for name in names:
+        raw = [p.get(name) for p in params]
+        shown = [_readable(value) for value in raw]
+        spelled = {}
+        for value, text in zip(raw, shown, strict=True):
+            spelled.setdefault(text, set()).add(_compact(value))
+        if any(len(forms) > 1 for forms in spelled.values()):
+            shown = [_compact(value) for value in raw]
+        board[name] = pd.Series(shown, dtype=object)
+    return board
+
+
+def _readable(value):
+    if isinstance(value, BaseEstimator):
+        return type(value).__name__
+    if callable(value):
+        return getattr(value, "__name__", type(value).__name__)
+    return value
+
+
+def _compact(value, width=60):
+    text = " ".join(repr(value).split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def pareto_front(points):
+    """Mark the rows of ``points`` that no other row dominates.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n_candidates, n_metrics)
+        Scores, greater is better. A row with a NaN is never on the front and
+        dominates nothing.
+
+    Returns
+    -------
+    front : ndarray of bool
+        True where no other row is at least as good on every metric and
+        better on one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pareto_front(np.array([[0.8, 0.6], [0.7, 0.9], [0.6, 0.8], [0.8, 0.6]]))
+    array([ True,  True, False,  True])
+    """
+    points = np.asarray(points, dtype=float)
+    valid = ~np.isnan(points).any(axis=1)
+    at_least = (points[:, None, :] >= points[None, :, :]).all(axis=2)
+    better = (points[:, None, :] > points[None, :, :]).any(axis=2)
+    dominates = at_least & better & valid[:, None] & valid[None, :]
+    return valid & ~dominates.any(axis=0)

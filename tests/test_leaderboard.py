@@ -1,0 +1,208 @@
+import re
+
+import numpy as np
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from skcounterfactual import fairness_scoring, leaderboard, plot_pareto
+from skcounterfactual._leaderboard import pareto_front
+from skcounterfactual.datasets import load_german_credit
+
+SEX_COLUMNS = ["sex", "status_sex"]
+# status_sex mixes sex and marital status; a twin translates its own value.
+STATUS_SEX = {
+    "female": {
+        "male : single": "female : single",
+        "male : married/widowed": "female : divorced/separated/married",
+        "male : divorced/separated": "female : divorced/separated/married",
+    },
+    "male": {
+        "female : divorced/separated/married": "male : married/widowed",
+        "female : single": "male : single",
+    },
+}
+BOARD_COLUMNS = [
+    "model__C",
+    "prep__sex",
+    "accuracy_mean",
+    "accuracy_std",
+    "flip_score_mean",
+    "flip_score_std",
+    "parity_difference_mean",
+    "parity_difference_std",
+    "rank",
+    "pareto",
+]
+
+
+def one_hot():
+    return OneHotEncoder(handle_unknown="ignore")
+
+
+@pytest.fixture(scope="module")
+def search():
+    X, y = load_german_credit()
+    prep = ColumnTransformer(
+        [
+            ("sex", one_hot(), SEX_COLUMNS),
+            ("cat", one_hot(), ["status", "credit_history", "savings"]),
+            ("num", StandardScaler(), ["duration", "credit_amount", "age"]),
+        ]
+    )
+    pipe = Pipeline([("prep", prep), ("model", LogisticRegression())])
+    grid = {"prep__sex": [one_hot(), "drop"], "model__C": [0.01, 0.1, 1.0]}
+    return GridSearchCV(
+        pipe,
+        grid,
+        cv=3,
+        scoring=fairness_scoring(protected="sex", links={"status_sex": STATUS_SEX}),
+        refit=False,
+        error_score="raise",
+    ).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def board(search):
+    return leaderboard(search)
+
+
+def brute_force_front(points):
+    front = []
+    for i, p in enumerate(points):
+        dominated = any(
+            all(q >= p) and any(q > p) for j, q in enumerate(points) if j != i
+        )
+        front.append(not dominated)
+    return front
+
+
+class TestGermanCredit:
+    def test_columns_and_readable_parameters(self, board):
+        assert list(board.columns) == BOARD_COLUMNS
+        assert board.index.name == "candidate"
+        assert sorted(board.index) == list(range(6))
+        assert set(board["prep__sex"]) == {"OneHotEncoder", "drop"}
+        assert set(board["model__C"]) == {0.01, 0.1, 1.0}
+
+    def test_values_come_from_cv_results(self, board, search):
+        results = search.cv_results_
+        board = board.sort_index()
+        np.testing.assert_allclose(
+            board["accuracy_mean"], results["mean_test_accuracy"]
+        )
+        np.testing.assert_allclose(board["accuracy_std"], results["std_test_accuracy"])
+        np.testing.assert_allclose(
+            board["flip_score_mean"], results["mean_test_counterfactual_flip"]
+        )
+        np.testing.assert_allclose(
+            board["parity_difference_mean"],
+            -results["mean_test_neg_demographic_parity_difference"],
+        )
+        assert (board["parity_difference_mean"] >= 0).all()
+        assert board["rank"].tolist() == results["rank_test_accuracy"].tolist()
+
+    def test_sorted_by_rank(self, board):
+        assert board["rank"].is_monotonic_increasing
+        assert board["accuracy_mean"].is_monotonic_decreasing
+
+    def test_without_the_sex_columns_nothing_flips(self, board):
+        blind = board[board["prep__sex"] == "drop"]
+        assert len(blind) == 3
+        assert (blind["flip_score_mean"] == 1.0).all()
+        assert (blind["flip_score_std"] == 0.0).all()
+        sighted = board[board["prep__sex"] == "OneHotEncoder"]
+        assert (sighted["flip_score_mean"] < 1.0).all()
+
+    def test_pareto_front_by_brute_force(self, board):
+        points = board[
+            ["accuracy_mean", "flip_score_mean", "parity_difference_mean"]
+        ].to_numpy()
+        points[:, 2] *= -1  # the front maximises every score
+        assert board["pareto"].tolist() == brute_force_front(points)
+        assert board["pareto"].any()
+        # the most accurate candidate is never dominated
+        assert board["pareto"].iloc[0]
+
+    def test_front_without_parity(self, search):
+        board = leaderboard(search, parity=None)
+        assert "parity_difference_mean" not in board.columns
+        points = board[["accuracy_mean", "flip_score_mean"]].to_numpy()
+        assert board["pareto"].tolist() == brute_force_front(points)
+
+    def test_missing_key_names_the_available_ones(self, search):
+        message = (
+            "flip='flip' is not a scoring key of the search: cv_results_ has no "
+            "'mean_test_flip'. Scoring keys available: ['accuracy', "
+            "'counterfactual_flip', 'neg_demographic_parity_difference']."
+        )
+        with pytest.raises(ValueError, match=re.escape(message)):
+            leaderboard(search, flip="flip")
+
+    def test_plot_pareto(self, board):
+        matplotlib = pytest.importorskip("matplotlib")
+        matplotlib.use("Agg")
+        ax = plot_pareto(board)
+        markers = {c.get_label(): c.lines[0] for c in ax.containers}
+        dominated, front = markers["dominated"], markers["Pareto front"]
+        front_line = ax.lines[-1]
+        front_scores = board.loc[board["pareto"], "flip_score_mean"]
+        other_scores = board.loc[~board["pareto"], "flip_score_mean"]
+        assert sorted(front.get_xdata()) == sorted(front_scores)
+        assert sorted(dominated.get_xdata()) == sorted(other_scores)
+        assert list(front_line.get_xdata()) == sorted(front.get_xdata())
+        assert [t.get_text() for t in ax.texts] == [str(i) for i in front_scores.index]
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert labels == ["dominated", "Pareto front"]
+        assert ax.get_ylabel() == "accuracy"
+        matplotlib.pyplot.close("all")
+
+
+def test_not_a_search():
+    with pytest.raises(ValueError, match=re.escape("got LogisticRegression without")):
+        leaderboard(LogisticRegression())
+
+
+def test_single_metric_search():
+    results = {
+        "params": [{"C": 1}, {"C": 2}],
+        "mean_test_score": [0.7, 0.8],
+        "std_test_score": [0.1, 0.1],
+    }
+    with pytest.raises(
+        ValueError, match=re.escape("Scoring keys available: ['score']")
+    ):
+        leaderboard(results)
+
+
+def test_ambiguous_estimators_are_spelled_out():
+    results = {
+        "params": [
+            {"model": LogisticRegression(C=0.1)},
+            {"model": LogisticRegression(C=1.0)},
+        ],
+        "mean_test_accuracy": [0.7, 0.8],
+        "mean_test_counterfactual_flip": [1.0, 0.9],
+    }
+    board = leaderboard(results, parity=None).sort_index()
+    assert board["model"].tolist() == [
+        "LogisticRegression(C=0.1)",
+        "LogisticRegression()",
+    ]
+    assert board["accuracy_std"].isna().all()
+
+
+@pytest.mark.parametrize(
+    "points, expected",
+    [
+        ([[1, 1], [1, 1]], [True, True]),  # ties dominate nothing
+        ([[1, 0], [0, 1], [0.5, 0.5]], [True, True, True]),
+        ([[1, 1], [0, 0], [np.nan, 2]], [True, False, False]),
+        ([[0.9, 0.5, 0.2], [0.9, 0.5, 0.1], [0.8, 0.9, 0.0]], [True, False, True]),
+    ],
+)
+def test_pareto_front(points, expected):
+    assert pareto_front(np.array(points, dtype=float)).tolist() == expected
