@@ -48,21 +48,15 @@ def candidates(depths=(2, 3, 5)):
 
 def clone_table(model, random_state):
     """Return the tutorial's table: three moderate-income profiles, both genders."""
-    from .datasets import make_loan_applicants
+    from ._profiles import make_profiles
 
-    profiles, _ = make_loan_applicants(3, random_state=random_state)
-    rng = np.random.default_rng(random_state)
-    profiles = profiles.assign(
-        gender="Male", gender_code=1, income=rng.integers(40_000, 70_001, 3)
-    )
-    augmenter = CounterfactualAugmenter(
-        protected="gender",
-        values={"gender": ["Male", "Female"]},
-        links=LINKS,
-        source="mimesis",
-        random_state=random_state,
-    ).fit(profiles)
-    clones = augmenter.make_twins(profiles, include_original=True).X
+    schema = {
+        "id": "applicant_id",
+        "protected": {"gender": ["Male", "Female"]},
+        "columns": {"income": {"low": 40_000, "high": 70_000}},
+        "links": LINKS,
+    }
+    clones = make_profiles(schema, n_profiles=3, random_state=random_state)
     decision = np.where(model.predict(clones) == 1, "Approved", "Denied")
     return clones[["applicant_id", "first_name", "title", "gender", "income"]].assign(
         predicted_approval=decision

@@ -59,7 +59,13 @@ def stable_hash(*parts):
 
 
 def label_hashes(index):
-    """Hash row labels (any Index, including a MultiIndex) to uint64."""
+    """Hash row labels (any Index, including a MultiIndex) to uint64.
+
+    Datetime and timedelta labels are hashed at nanosecond resolution, so equal
+    labels stored with different units draw the same twins.
+    """
+    if isinstance(index, pd.DatetimeIndex | pd.TimedeltaIndex):
+        index = index.as_unit("ns")
     return pd.util.hash_pandas_object(index, index=False).to_numpy(dtype=np.uint64)
 
 
