@@ -95,7 +95,11 @@ class CounterfactualAugmenter(BaseEstimator):
         (``"first_name"``, ``"last_name"``, ``"full_name"``, ``"title"``,
         ``"date_of_birth"``, ``"city"``, ``"phone_number"``, ``"address"``,
         ``"occupation"``, ``"resample"``) or a callable
-        ``f(twins, new_values, rng) -> array``. With several protected
+        ``f(twins, new_values, rng) -> array``. A callable's ``rng`` is a numpy
+        Generator seeded from ``random_state``, the attribute and the column at
+        each call, so its draws depend on the rows passed together; derive
+        values from ``twins.index`` (the source labels) for twins that do not
+        depend on chunking. With several protected
         attributes, nest per attribute: ``{"gender": {...}, "country": {...}}``.
     locales : dict or None, default=None
         Per attribute, a map from its values to Mimesis locales, e.g.

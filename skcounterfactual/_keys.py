@@ -66,6 +66,14 @@ def label_hashes(index):
     """
     if isinstance(index, pd.DatetimeIndex | pd.TimedeltaIndex):
         index = index.as_unit("ns")
+    elif isinstance(index, pd.MultiIndex):
+        levels = [
+            level.as_unit("ns")
+            if isinstance(level, pd.DatetimeIndex | pd.TimedeltaIndex)
+            else level
+            for level in index.levels
+        ]
+        index = index.set_levels(levels)
     return pd.util.hash_pandas_object(index, index=False).to_numpy(dtype=np.uint64)
 
 

@@ -74,6 +74,45 @@ class _Batch:
     new: np.ndarray
 
 
+class _CallContext:
+    """What one build call shows its links: the engine plus this batch.
+
+    Kept per call (not on the engine) so that concurrent builds never mix.
+    """
+
+    def __init__(self, engine, batch):
+        self._engine = engine
+        self.batch = batch
+
+    def __getattr__(self, name):
+        return getattr(self._engine, name)
+
+    def shift_dates(self, twins, column):
+        return _shift_dates(self.batch, twins, column)
+
+
+def _shift_dates(batch, twins, column):
+    """Move birth dates by the age difference: exact ages, same birthday."""
+    delta = pd.to_numeric(pd.Series(batch.new), errors="coerce") - pd.to_numeric(
+        pd.Series(batch.original), errors="coerce"
+    )
+    delta = delta.to_numpy(dtype=float)
+    if np.any(np.isfinite(delta) & (delta != np.round(delta))):
+        raise ValueError(
+            f"links[{column!r}]='date_of_birth' needs whole-year age changes; "
+            f"{batch.attribute!r} changes by fractions of a year."
+        )
+    delta = np.nan_to_num(delta).astype(np.int64)
+    current = twins[column]
+    as_text = not pd.api.types.is_datetime64_any_dtype(current)
+    dates = pd.to_datetime(current, format="ISO8601") if as_text else current
+    shifted = _shift_years(dates, -delta)
+    if as_text:
+        shifted = shifted.dt.strftime("%Y-%m-%d").where(current.notna())
+    inverse, uniques = pd.factorize(shifted, use_na_sentinel=False)
+    return list(uniques), inverse
+
+
 @dataclass
 class TwinEngine:
     """Fitted state of the twin builder (see :class:`CounterfactualAugmenter`)."""
@@ -231,28 +270,6 @@ class TwinEngine:
     def locale_for(self, attribute, value):
         return self.locale_maps_.get(attribute, {}).get(value, self.default_locale_)
 
-    def shift_dates(self, twins, column):
-        """Move birth dates by the age difference: exact ages, same birthday."""
-        batch = self.batch_
-        delta = pd.to_numeric(pd.Series(batch.new), errors="coerce") - pd.to_numeric(
-            pd.Series(batch.original), errors="coerce"
-        )
-        delta = delta.to_numpy(dtype=float)
-        if np.any(np.isfinite(delta) & (delta != np.round(delta))):
-            raise ValueError(
-                f"links[{column!r}]='date_of_birth' needs whole-year age changes; "
-                f"{batch.attribute!r} changes by fractions of a year."
-            )
-        delta = np.nan_to_num(delta).astype(np.int64)
-        current = twins[column]
-        as_text = not pd.api.types.is_datetime64_any_dtype(current)
-        dates = pd.to_datetime(current, format="ISO8601") if as_text else current
-        shifted = _shift_years(dates, -delta)
-        if as_text:
-            shifted = shifted.dt.strftime("%Y-%m-%d").where(current.notna())
-        inverse, uniques = pd.factorize(shifted, use_na_sentinel=False)
-        return list(uniques), inverse
-
     # ---------------------------------------------------------------- build
     def factors(self):
         """Return the attribute groups twins are built for."""
@@ -375,13 +392,12 @@ class TwinEngine:
             keys = combine(row_keys, target_keys[digit])
             original = originals[attribute] = _object_take(frame[attribute], pos)
             new = np.asarray(domain + [None], dtype=object)[:-1][digit]
-            self.batch_ = _Batch(attribute, original, new)
+            context = _CallContext(self, _Batch(attribute, original, new))
             for link in self.links_[attribute]:
-                values, index = link.generate(twins, digit, keys, self)
+                values, index = link.generate(twins, digit, keys, context)
                 column = cast_values(values, frame[link.column].dtype, link.column)
                 twins[link.column] = column.take(np.asarray(index, dtype=np.int64))
                 unseen |= self._unseen(link.column, values, index, unseen_values)
-        self.batch_ = None
         if len(factor) == 1:
             attribute = factor[0]
             name = attribute if isinstance(attribute, str) else str(attribute)
