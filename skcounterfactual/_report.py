@@ -422,6 +422,7 @@ def audit(
     confidence=0.95,
     max_evidence=DEFAULT_MAX_EVIDENCE,
     chunk_size=DEFAULT_CHUNK_SIZE,
+    progress=None,
 ):
     """Audit a fitted classifier with counterfactual twins.
 
@@ -473,6 +474,9 @@ def audit(
         Flipped pairs kept as evidence, per attribute.
     chunk_size : int, default=200000
         Rows twinned and predicted at a time.
+    progress : callable or None, default=None
+        Called as ``progress(done, total)`` after each chunk, with rows
+        processed so far over all attributes (the command line draws a bar).
 
     Returns
     -------
@@ -570,7 +574,9 @@ rows (gender: flip rate 0.500)>
         method=method,
     )
     attributes = {}
-    for fitted in augmenters:
+    total = len(frame) * len(augmenters)
+    for step, fitted in enumerate(augmenters):
+        offset = step * len(frame)
         predictions = counterfactual_predictions(
             estimator,
             X,
@@ -579,6 +585,9 @@ rows (gender: flip rate 0.500)>
             placebo=use_placebo,
             pos_label=favourable if method == "predict_proba" else None,
             chunk_size=chunk_size,
+            progress=None
+            if progress is None
+            else (lambda done, _, offset=offset: progress(offset + done, total)),
         )
         for factor in _factors(fitted):
             attributes[factor[0]] = _audit_factor(factor, fitted, predictions, context)

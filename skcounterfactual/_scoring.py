@@ -166,13 +166,15 @@ def counterfactual_predictions(
     sensitive_features_at_predict=False,
     pos_label=None,
     chunk_size=DEFAULT_CHUNK_SIZE,
+    progress=None,
     **twin_options,
 ):
     """Predict on the rows of ``X`` and on their twins, in chunks.
 
     The twins of a row depend only on its label and the seed, so the result is
     the same for every ``chunk_size``. Parameters are those of
-    :func:`counterfactual_flip_rate`.
+    :func:`counterfactual_flip_rate`; ``progress(done, total)``, when given, is
+    called after each chunk.
 
     Returns
     -------
@@ -235,6 +237,8 @@ def counterfactual_predictions(
         for column, values in twin_set.unseen_values.items():
             merged = unseen.setdefault(column, [])
             merged.extend(v for v in values if v not in merged)
+        if progress is not None:
+            progress(min(start + chunk_size, len(frame)), len(frame))
     has_score = response_method != "predict"
     return CounterfactualPredictions(
         provenance=pd.concat(provenances) if len(provenances) > 1 else provenances[0],

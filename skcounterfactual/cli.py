@@ -31,6 +31,28 @@ class _Progress:
             print(f"[{self.step}/{self.total}] {message}", file=sys.stderr, flush=True)
 
 
+class _Bar:
+    """A one-line progress bar on stderr; silent unless stderr is a terminal."""
+
+    def __init__(self, label, enabled):
+        self.label = label
+        self.enabled = enabled
+
+    def __call__(self, done, total):
+        if not self.enabled or total <= 0:
+            return
+        share = done / total
+        filled = int(30 * share)
+        bar = "#" * filled + "-" * (30 - filled)
+        end = "\n" if done >= total else ""
+        print(
+            f"\r{self.label} [{bar}] {share:4.0%} ({done:,}/{total:,} rows)",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 # --------------------------------------------------------------------- helpers
 def _free_path(path, overwrite):
     """Return ``path``, or refuse to overwrite an existing file."""
@@ -239,6 +261,8 @@ def run_audit(args):
             links=links or None,
             values=values or None,
             random_state=args.random_state,
+            chunk_size=50_000,
+            progress=_Bar("auditing", sys.stderr.isatty() and len(data) >= 10_000),
         )
     except (ValueError, TypeError, KeyError) as exc:
         raise CLIError(f"the audit failed: {exc}") from None

@@ -238,3 +238,26 @@ def test_demo_runs_end_to_end(tmp_path):
     again = run("demo", "--n-samples", 400, "--output-dir", tmp_path / "out")
     assert again.returncode == 0
     assert (tmp_path / "out" / "report-2.html").exists()
+
+
+def test_progress_is_silent_when_stderr_is_not_a_terminal(files, tmp_path):
+    model = files / "blind.skops"
+    result = run(
+        "audit", "--model", model, "--data", files / "applicants.csv", *GATE,
+        *trust_args(model),
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_progress_bar_draws_rows_done(capsys):
+    from skcounterfactual.cli import _Bar
+
+    bar = _Bar("auditing", enabled=True)
+    bar(50, 200)
+    bar(200, 200)
+    err = capsys.readouterr().err
+    assert "[#######-----------------------]  25% (50/200 rows)" in err
+    assert err.endswith("100% (200/200 rows)\n")
+    _Bar("auditing", enabled=False)(1, 2)
+    assert capsys.readouterr().err == ""

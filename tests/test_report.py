@@ -622,3 +622,21 @@ class TestErrors:
 
     def test_report_type(self, data):
         assert isinstance(audit(data[0], data[1], protected="gender"), AuditReport)
+
+
+def test_audit_reports_progress_per_chunk():
+    from sklearn.dummy import DummyClassifier
+
+    from skcounterfactual import audit
+
+    X = pd.DataFrame({"g": ["a", "b"] * 50, "v": range(100)})
+    model = DummyClassifier(strategy="constant", constant=1).fit(X, [1] * 100)
+    seen = []
+    audit(
+        model,
+        X,
+        protected="g",
+        chunk_size=30,
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    assert seen == [(30, 100), (60, 100), (90, 100), (100, 100)]
