@@ -227,6 +227,16 @@ def _is_missing(value):
 # --------------------------------------------------------------------------
 # Link kinds
 # --------------------------------------------------------------------------
+def _check_covers(mapping, column, attribute, domain):
+    for value in domain:
+        if value not in mapping:
+            raise ValueError(
+                MAP_MISSING_VALUE.format(
+                    column=column, attribute=attribute, value=value, domain=list(domain)
+                )
+            )
+
+
 class ValueMapLink:
     """The linked column takes a fixed value per target value."""
 
@@ -235,16 +245,7 @@ class ValueMapLink:
         self.mapping = dict(mapping)
 
     def fit(self, frame, attribute, domain, context):
-        for value in domain:
-            if value not in self.mapping:
-                raise ValueError(
-                    MAP_MISSING_VALUE.format(
-                        column=self.column,
-                        attribute=attribute,
-                        value=value,
-                        domain=list(domain),
-                    )
-                )
+        _check_covers(self.mapping, self.column, attribute, domain)
         self.values_ = [self.mapping[value] for value in domain]
         return self
 
@@ -260,16 +261,7 @@ class TranslationLink:
         self.mapping = {target: dict(table) for target, table in mapping.items()}
 
     def fit(self, frame, attribute, domain, context):
-        for value in domain:
-            if value not in self.mapping:
-                raise ValueError(
-                    MAP_MISSING_VALUE.format(
-                        column=self.column,
-                        attribute=attribute,
-                        value=value,
-                        domain=list(domain),
-                    )
-                )
+        _check_covers(self.mapping, self.column, attribute, domain)
         self.tables_ = [self.mapping[value] for value in domain]
         return self
 

@@ -504,22 +504,33 @@ class CounterfactualFlipScorer:
         -------
         self : CounterfactualFlipScorer
         """
-        if not get_config().get("enable_metadata_routing", False):
-            raise RuntimeError(
-                ROUTING_DISABLED.format(
-                    method="set_score_request", param="sample_weight"
-                )
-            )
-        if sample_weight is not None:
-            self._request["sample_weight"] = sample_weight
-        return self
+        return request_score_metadata(self, sample_weight=sample_weight)
 
     def get_metadata_routing(self):
         """Return the metadata this scorer requests (``sample_weight``)."""
-        request = MetadataRequest(owner=type(self).__name__)
-        for param, alias in self._request.items():
-            request.score.add_request(param=param, alias=alias)
-        return request
+        return score_metadata_request(self)
+
+
+def request_score_metadata(scorer, **requests):
+    """Record ``requests`` on ``scorer``; refuse while routing is disabled."""
+    if not get_config().get("enable_metadata_routing", False):
+        raise RuntimeError(
+            ROUTING_DISABLED.format(
+                method="set_score_request", param=" / ".join(requests)
+            )
+        )
+    for param, alias in requests.items():
+        if alias is not None:
+            scorer._request[param] = alias
+    return scorer
+
+
+def score_metadata_request(scorer):
+    """Build the ``MetadataRequest`` of a scorer from its recorded requests."""
+    request = MetadataRequest(owner=type(scorer).__name__)
+    for param, alias in scorer._request.items():
+        request.score.add_request(param=param, alias=alias)
+    return request
 
 
 def make_counterfactual_flip_scorer(

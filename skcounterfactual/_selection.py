@@ -1,14 +1,13 @@
 """Group-parity scorers, a ready ``scoring=`` dict, and a fairness-bounded refit."""
 
 import numpy as np
-from sklearn import get_config
-from sklearn.utils.metadata_routing import MetadataRequest
 
 from . import _parity
 from ._scoring import (
-    ROUTING_DISABLED,
     _check_estimator,
     make_counterfactual_flip_scorer,
+    request_score_metadata,
+    score_metadata_request,
 )
 from ._validation import as_column_list, as_frame, check_columns, check_sample_weight
 
@@ -73,26 +72,13 @@ class ParityScorer:
         -------
         self : ParityScorer
         """
-        if not get_config().get("enable_metadata_routing", False):
-            raise RuntimeError(
-                ROUTING_DISABLED.format(
-                    method="set_score_request", param="sensitive_features"
-                )
-            )
-        for param, alias in (
-            ("sample_weight", sample_weight),
-            ("sensitive_features", sensitive_features),
-        ):
-            if alias is not None:
-                self._request[param] = alias
-        return self
+        return request_score_metadata(
+            self, sample_weight=sample_weight, sensitive_features=sensitive_features
+        )
 
     def get_metadata_routing(self):
         """Return the metadata this scorer requests."""
-        request = MetadataRequest(owner=type(self).__name__)
-        for param, alias in self._request.items():
-            request.score.add_request(param=param, alias=alias)
-        return request
+        return score_metadata_request(self)
 
 
 def make_parity_scorer(metric="demographic_parity_difference", *, protected=None):
