@@ -393,6 +393,20 @@ def _check_y(y, n_samples):
     return values
 
 
+def _weight_param(estimator, weights):
+    """``sample_weight`` for ``estimator.fit``; a Pipeline's goes to its last step."""
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list) and steps and not _routing_enabled():
+        return {f"{steps[-1][0]}__sample_weight": weights}
+    return {"sample_weight": weights}
+
+
+def _routing_enabled():
+    from sklearn import get_config
+
+    return bool(get_config().get("enable_metadata_routing", False))
+
+
 def _estimator_has(attr):
     def check(self):
         if hasattr(self, "estimator_"):
@@ -470,7 +484,8 @@ class CounterfactualAugmentedClassifier(
         y : array-like of shape (n_samples,)
             Labels.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights, copied to each row's twins and passed to the estimator.
+            Weights, copied to each row's twins and passed to the estimator
+            (to a Pipeline's last step, unless metadata routing is enabled).
 
         Returns
         -------
@@ -500,7 +515,7 @@ class CounterfactualAugmentedClassifier(
             self.estimator_.fit(X_aug, y_aug)
         else:
             X_aug, y_aug, w_aug = resampled
-            self.estimator_.fit(X_aug, y_aug, sample_weight=w_aug)
+            self.estimator_.fit(X_aug, y_aug, **_weight_param(self.estimator_, w_aug))
         self.classes_ = self.estimator_.classes_
         self.n_features_in_ = self.augmenter_.n_features_in_
         if hasattr(self.augmenter_, "feature_names_in_"):

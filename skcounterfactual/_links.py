@@ -83,17 +83,60 @@ def infer_gender(value):
 # --------------------------------------------------------------------------
 # Mimesis pools
 # --------------------------------------------------------------------------
+# Titles for children, not for the adults a model decides about.
+CHILD_TITLES = frozenset({"Master"})
 _POOL_DRAWS = 20_000
 
 
-@functools.lru_cache(maxsize=256)
+def exhaust(draw):
+    """Call ``draw`` until a long batch of calls brings no new value.
+
+    A batch holds at least ten times as many draws as there are values seen so
+    far, so a value left unseen at the end has a negligible chance of existing.
+    """
+    seen = set()
+    while True:
+        before = len(seen)
+        seen.update(draw() for _ in range(max(_POOL_DRAWS, 10 * before)))
+        if len(seen) == before:
+            return seen
+
+
+@functools.cache
+def gendered_pools(locale, field):
+    """Return ``(female, male)`` sorted tuples of a gendered Mimesis pool.
+
+    Read through Mimesis' public API with a fixed seed, so the same in every
+    process for a given Mimesis version. First names and titles that Mimesis
+    lists for both genders are dropped from both (unless that would empty a
+    pool, as for Japanese titles): a name or title must tell the gender. Last
+    names are kept whole (in ru, pl, ... a shared last name fits either
+    gender). Children's titles ("Master") are left out.
+    """
+    from mimesis import Person
+    from mimesis.enums import Gender, TitleType
+
+    person = Person(locale, seed=0)
+    method = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "title": functools.partial(person.title, title_type=TitleType.TYPICAL),
+    }[field]
+    female = exhaust(lambda: method(gender=Gender.FEMALE))
+    male = exhaust(lambda: method(gender=Gender.MALE))
+    if field == "title":
+        female = (female - CHILD_TITLES) or female
+        male = (male - CHILD_TITLES) or male
+    if field != "last_name":
+        shared = female & male
+        if shared != female and shared != male:
+            female, male = female - shared, male - shared
+    return tuple(sorted(female)), tuple(sorted(male))
+
+
+@functools.cache
 def mimesis_pool(locale, field, gender=None):
     """Return a snapshot of a Mimesis pool as a sorted tuple of strings.
-
-    The pool is collected through Mimesis' public API with a fixed seed, so it
-    is the same in every process for a given Mimesis version. For gendered
-    first names and titles, values that Mimesis lists for both genders are
-    removed: a name that could be either gender does not make a gender twin.
 
     Parameters
     ----------
@@ -115,56 +158,23 @@ def mimesis_pool(locale, field, gender=None):
     >>> "Mrs." in pool, "Mr." in pool
     (True, False)
     """
+    if field in ("first_name", "last_name", "title"):
+        female, male = gendered_pools(locale, field)
+        if gender is None:
+            return tuple(sorted(set(female) | set(male)))
+        return female if gender == "female" else male
     from mimesis import Address, Person
-    from mimesis.enums import Gender, TitleType
 
     person = Person(locale, seed=0)
     address = Address(locale, seed=0)
-    genders = {"female": Gender.FEMALE, "male": Gender.MALE}
-    if field in ("first_name", "last_name", "title"):
-        if gender is None:
-            return tuple(
-                sorted(
-                    set(mimesis_pool(locale, field, "female"))
-                    | set(mimesis_pool(locale, field, "male"))
-                )
-            )
-        other = "male" if gender == "female" else "female"
-        if field == "first_name":
-            draw = functools.partial(person.first_name, gender=genders[gender])
-        elif field == "last_name":
-            draw = functools.partial(person.last_name, gender=genders[gender])
-        else:
-            draw = functools.partial(
-                person.title, gender=genders[gender], title_type=TitleType.TYPICAL
-            )
-        values = {draw() for _ in range(_POOL_DRAWS)}
-        if field in ("first_name", "title"):
-            values -= set(_raw_pool(locale, field, other))
-        return tuple(sorted(values))
-    draws = {
+    draw = {
         "city": address.city,
         "address": address.address,
         "phone_number": person.phone_number,
         "occupation": person.occupation,
     }[field]
     n_draws = 4_096 if field in ("address", "phone_number") else _POOL_DRAWS
-    return tuple(sorted({draws() for _ in range(n_draws)}))
-
-
-@functools.lru_cache(maxsize=128)
-def _raw_pool(locale, field, gender):
-    """Return a gendered pool before the overlap with the other gender is removed."""
-    from mimesis import Person
-    from mimesis.enums import Gender, TitleType
-
-    person = Person(locale, seed=0)
-    g = Gender.FEMALE if gender == "female" else Gender.MALE
-    if field == "first_name":
-        return frozenset(person.first_name(gender=g) for _ in range(_POOL_DRAWS))
-    return frozenset(
-        person.title(gender=g, title_type=TitleType.TYPICAL) for _ in range(_POOL_DRAWS)
-    )
+    return tuple(sorted({draw() for _ in range(n_draws)}))
 
 
 # --------------------------------------------------------------------------
@@ -184,12 +194,20 @@ def cast_values(values, dtype, column):
         for value in values:
             if not _is_missing(value) and value not in known and value not in extra:
                 extra.append(value)
-        categories = list(dtype.categories) + extra
-        return pd.Categorical(values, categories=categories, ordered=dtype.ordered)
+        categories = dtype.categories
+        if extra:
+            try:
+                categories = categories.append(pd.Index(extra, dtype=categories.dtype))
+            except (TypeError, ValueError):
+                categories = pd.Index(list(categories) + extra)
+        return pd.Categorical(
+            values, dtype=pd.CategoricalDtype(categories, dtype.ordered)
+        )
     if pd.api.types.is_object_dtype(dtype):
         out = np.empty(len(values), dtype=object)
         out[:] = values
-        return out
+        # a NumPy-backed object array: assigning it keeps the object dtype
+        return pd.array(out, dtype=object)
     try:
         cast = pd.Series(values, dtype=object).astype(dtype)
     except (TypeError, ValueError) as exc:

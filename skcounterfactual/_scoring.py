@@ -18,6 +18,7 @@ from sklearn.utils.metadata_routing import MetadataRequest
 from sklearn.utils.validation import check_is_fitted
 
 from ._augmenter import CounterfactualAugmenter
+from ._links import check_locale, normalise_links
 from ._validation import (
     NOT_FITTED_ESTIMATOR,
     as_column_list,
@@ -291,6 +292,9 @@ def counterfactual_flip_rate(
     source="auto",
     n_twins=None,
     intersectional=False,
+    default_locale="en",
+    missing="error",
+    strict=False,
     random_state=0,
     response_method="predict",
     threshold=None,
@@ -314,9 +318,11 @@ def counterfactual_flip_rate(
     augmenter : CounterfactualAugmenter, default=None
         Use this augmenter (fitted as is, or fitted on ``X``) instead of the
         twin options below.
-    values, links, locales, genders, source, n_twins, intersectional : \
-optional
-        Twin options, as in :class:`CounterfactualAugmenter`.
+    values, links, locales, genders, source, n_twins, intersectional, \
+default_locale, missing, strict : optional
+        Twin options, as in :class:`CounterfactualAugmenter`. With
+        ``missing="skip"``, rows whose protected value is missing get no twins
+        and do not count in the rate.
     random_state : int, default=0
         Seed of the twins (fixed by default so scores are reproducible).
     response_method : {"predict", "predict_proba", "decision_function"}, \
@@ -378,6 +384,9 @@ default="predict"
             source=source,
             n_twins=n_twins,
             intersectional=intersectional,
+            default_locale=default_locale,
+            missing=missing,
+            strict=strict,
             random_state=random_state,
         ),
     )
@@ -438,6 +447,11 @@ def counterfactual_effect(
             "counterfactual_effect compares scores: use response_method="
             "'predict_proba' or 'decision_function'."
         )
+    if "threshold" in kwargs:
+        raise TypeError(
+            "counterfactual_effect compares scores, not decisions, and takes no "
+            "threshold; use counterfactual_flip_rate(..., threshold=...)."
+        )
     sample_weight = kwargs.pop("sample_weight", None)
     weights = check_sample_weight(sample_weight, len(as_frame(X)[0]))
     augmenter = kwargs.pop("augmenter", None)
@@ -460,9 +474,18 @@ def counterfactual_effect(
 
 
 def _twin_options(augmenter, **options):
-    if augmenter is not None:
-        return {}
-    return options
+    if augmenter is None:
+        return options
+    protected = options.get("protected")
+    if protected is not None:
+        asked = as_column_list(protected, "protected")
+        have = as_column_list(augmenter.protected, "augmenter.protected")
+        if asked != have:
+            raise ValueError(
+                f"protected={protected!r} disagrees with the augmenter's "
+                f"protected={augmenter.protected!r}; pass one or the other."
+            )
+    return {}
 
 
 class CounterfactualFlipScorer:
@@ -544,6 +567,9 @@ def make_counterfactual_flip_scorer(
     source="auto",
     n_twins=None,
     intersectional=False,
+    default_locale="en",
+    missing="error",
+    strict=False,
     random_state=0,
     response_method="predict",
     threshold=None,
@@ -557,8 +583,9 @@ def make_counterfactual_flip_scorer(
     Parameters
     ----------
     protected, augmenter, values, links, locales, genders, source, n_twins, \
-intersectional, random_state, response_method, threshold, pos_label, \
-sensitive_features_at_predict, chunk_size :
+intersectional, default_locale, missing, strict, random_state, \
+response_method, threshold, pos_label, sensitive_features_at_predict, \
+chunk_size :
         As in :func:`counterfactual_flip_rate`.
     greater_is_better : bool, default=True
         True scores ``1 - flip rate``; False returns the rate itself (for
@@ -587,8 +614,13 @@ sensitive_features_at_predict, chunk_size :
             f"response_method must be one of {RESPONSE_METHODS!r}, got "
             f"{response_method!r}."
         )
+    if threshold is not None and response_method == "predict":
+        raise ValueError(
+            "threshold needs response_method='predict_proba' or 'decision_function'; "
+            "with 'predict' the estimator's own labels are compared."
+        )
     if augmenter is None:
-        as_column_list(protected, "protected")
+        columns = as_column_list(protected, "protected")
         # check the twin options now, not inside a search where errors become NaN
         CounterfactualAugmenter(
             protected=protected,
@@ -599,8 +631,13 @@ sensitive_features_at_predict, chunk_size :
             source=source,
             n_twins=n_twins,
             intersectional=intersectional,
+            default_locale=default_locale,
+            missing=missing,
+            strict=strict,
             random_state=random_state,
         )._check_params()
+        normalise_links(links, columns)
+        check_locale(default_locale, "default_locale")
     elif not isinstance(augmenter, CounterfactualAugmenter):
         raise TypeError(
             "augmenter must be a CounterfactualAugmenter, got "
@@ -617,6 +654,9 @@ sensitive_features_at_predict, chunk_size :
         "source": source,
         "n_twins": n_twins,
         "intersectional": intersectional,
+        "default_locale": default_locale,
+        "missing": missing,
+        "strict": strict,
         "random_state": random_state,
         "response_method": response_method,
         "threshold": threshold,

@@ -32,10 +32,17 @@ class ParityScorer:
     they are (1.0 is parity). Build it with :func:`make_parity_scorer`.
     """
 
-    def __init__(self, metric, protected):
+    def __init__(self, metric, protected, pos_label=None):
         self.metric = metric
         self.protected = protected
+        self.pos_label = pos_label
         self._request = {}
+
+    def _positive(self, estimator):
+        if self.pos_label is not None:
+            return self.pos_label
+        classes = getattr(estimator, "classes_", None)
+        return 1 if classes is None or len(classes) == 0 else classes[-1]
 
     def __call__(
         self, estimator, X, y=None, sample_weight=None, sensitive_features=None
@@ -50,15 +57,23 @@ class ParityScorer:
             sensitive_features = frame[columns[0] if len(columns) == 1 else columns]
         if self.metric.startswith("equalized_odds") and y is None:
             raise ValueError(f"The {self.metric} scorer needs y (true labels).")
-        y_pred = estimator.predict(X)
+        positive = self._positive(estimator)
+        # Fairlearn counts y == 1 as selected: name the positive class instead,
+        # so string labels ("approved") are not silently never selected
+        y_pred = (np.asarray(estimator.predict(X)) == positive).astype(int)
+        if y is not None:
+            y = (np.asarray(y) == positive).astype(int)
         weights = check_sample_weight(sample_weight, len(y_pred))
         value = function(
             y, y_pred, sensitive_features=sensitive_features, sample_weight=weights
         )
-        return float(sign * value) if sign < 0 else float(value)
+        return float(sign * value) + 0.0 if sign < 0 else float(value)
 
     def __repr__(self):
-        return f"make_parity_scorer({self.metric!r}, protected={self.protected!r})"
+        extra = "" if self.pos_label is None else f", pos_label={self.pos_label!r}"
+        return (
+            f"make_parity_scorer({self.metric!r}, protected={self.protected!r}{extra})"
+        )
 
     def set_score_request(self, *, sample_weight=None, sensitive_features=None):
         """Request ``sample_weight`` / ``sensitive_features`` under metadata routing.
@@ -81,7 +96,9 @@ class ParityScorer:
         return score_metadata_request(self)
 
 
-def make_parity_scorer(metric="demographic_parity_difference", *, protected=None):
+def make_parity_scorer(
+    metric="demographic_parity_difference", *, protected=None, pos_label=None
+):
     """Make a scorer reporting a Fairlearn group-parity metric, greater is better.
 
     Parameters
@@ -94,6 +111,9 @@ def make_parity_scorer(metric="demographic_parity_difference", *, protected=None
         The sensitive column(s) of ``X``. Read from ``X`` even when the model's
         pipeline drops them; under metadata routing, a routed
         ``sensitive_features`` takes precedence.
+    pos_label : label, default=None
+        The favourable class (a prediction of it is a selection); the
+        estimator's last class (``classes_[-1]``) when None, else 1.
 
     Returns
     -------
@@ -107,14 +127,14 @@ def make_parity_scorer(metric="demographic_parity_difference", *, protected=None
     >>> X = pd.DataFrame({"gender": ["F", "F", "M", "M"], "income": [1, 2, 3, 4]})
     >>> model = DummyClassifier(strategy="constant", constant=1).fit(X, [1, 0, 1, 1])
     >>> make_parity_scorer(protected="gender")(model, X)
-    -0.0
+    0.0
     """
     if metric not in PARITY_METRICS:
         raise ValueError(
             f"metric must be one of {sorted(PARITY_METRICS)!r}, got {metric!r}."
         )
     as_column_list(protected, "protected")
-    return ParityScorer(metric, protected)
+    return ParityScorer(metric, protected, pos_label=pos_label)
 
 
 def fairness_scoring(
@@ -122,6 +142,7 @@ def fairness_scoring(
     *,
     accuracy="accuracy",
     parity="demographic_parity_difference",
+    pos_label=None,
     **flip_options,
 ):
     """Return a ``scoring=`` dict: accuracy, counterfactual flip and parity.
@@ -136,6 +157,9 @@ def fairness_scoring(
         Fairlearn parity metric (see :func:`make_parity_scorer`), under the key
         ``"neg_demographic_parity_difference"`` (or the metric's scorer name);
         None leaves it out.
+    pos_label : label, default=None
+        The favourable class for the parity scorer (``classes_[-1]`` when None)
+        and, with ``response_method="predict_proba"``, for the flip scorer.
     **flip_options
         Passed to :func:`make_counterfactual_flip_scorer` (``links``,
         ``values``, ``augmenter``, ...).
@@ -155,12 +179,14 @@ def fairness_scoring(
     scoring = {
         "accuracy": accuracy,
         "counterfactual_flip": make_counterfactual_flip_scorer(
-            protected=protected, **flip_options
+            protected=protected, pos_label=pos_label, **flip_options
         ),
     }
     if parity is not None:
         scoring[PARITY_SCORER_NAMES.get(parity, parity)] = make_parity_scorer(
-            parity, protected=columns[0] if len(columns) == 1 else columns
+            parity,
+            protected=columns[0] if len(columns) == 1 else columns,
+            pos_label=pos_label,
         )
     return scoring
 
@@ -202,6 +228,12 @@ class MostAccurateWithin:
                 f"{available!r}."
             )
         values = np.asarray(cv_results[name], dtype=float)
+        if np.isnan(values).all():
+            raise ValueError(
+                f"Every candidate's {name!r} is NaN: the {key!r} scorer failed in "
+                "every fold, and GridSearchCV turned its errors into NaN. Run the "
+                "search with error_score='raise' to see the cause."
+            )
         return values
 
     def __call__(self, cv_results):

@@ -43,9 +43,11 @@ class _Seen:
 
     def __init__(self, series):
         observed = series.dropna()
-        self.numeric = pd.api.types.is_numeric_dtype(
-            series.dtype
-        ) and not pd.api.types.is_bool_dtype(series.dtype)
+        self.dates = pd.api.types.is_datetime64_any_dtype(series.dtype)
+        self.numeric = self.dates or (
+            pd.api.types.is_numeric_dtype(series.dtype)
+            and not pd.api.types.is_bool_dtype(series.dtype)
+        )
         if self.numeric and len(observed):
             self.low, self.high = observed.min(), observed.max()
             self.values = None
@@ -57,7 +59,10 @@ class _Seen:
         """Return a boolean array: which of ``values`` were never seen."""
         values = pd.Series(list(values), dtype=object)
         missing = values.isna().to_numpy()
-        if self.numeric:
+        if self.numeric and self.dates:
+            moments = pd.to_datetime(values, errors="coerce", utc=False)
+            out = ((moments < self.low) | (moments > self.high)).to_numpy()
+        elif self.numeric:
             numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
             out = (numbers < self.low) | (numbers > self.high) | np.isnan(numbers)
         else:
@@ -380,7 +385,7 @@ class TwinEngine:
             digits[attribute] = digit
             domain = self.domains_[attribute]
             column = cast_values(domain, frame[attribute].dtype, attribute)
-            twins[attribute] = column.take(digit)
+            _assign(twins, attribute, column.take(digit))
             unseen |= self._unseen(attribute, domain, digit, unseen_values)
         originals = {}
         for attribute in factor:
@@ -396,7 +401,9 @@ class TwinEngine:
             for link in self.links_[attribute]:
                 values, index = link.generate(twins, digit, keys, context)
                 column = cast_values(values, frame[link.column].dtype, link.column)
-                twins[link.column] = column.take(np.asarray(index, dtype=np.int64))
+                _assign(
+                    twins, link.column, column.take(np.asarray(index, dtype=np.int64))
+                )
                 unseen |= self._unseen(link.column, values, index, unseen_values)
         if len(factor) == 1:
             attribute = factor[0]
@@ -445,6 +452,15 @@ class TwinEngine:
 
 
 KINDS = ("original", "twin", "placebo")
+
+
+def _assign(frame, column, values):
+    """Set a column, keeping an object dtype (pandas would infer ``str``)."""
+    if pd.api.types.is_object_dtype(getattr(values, "dtype", None)):
+        values = pd.Series(
+            np.asarray(values, dtype=object), index=frame.index, dtype=object
+        )
+    frame[column] = values
 
 
 def _kinds(kind, n):
@@ -534,22 +550,21 @@ def concat_frames(frames):
     for column in frames[0].columns:
         dtypes = [f[column].dtype for f in frames]
         if all(isinstance(d, pd.CategoricalDtype) for d in dtypes):
-            categories = list(dtypes[0].categories)
-            known = set(categories)
+            categories = dtypes[0].categories
             for d in dtypes[1:]:
-                for c in d.categories:
-                    if c not in known:
-                        categories.append(c)
-                        known.add(c)
-            frames = [_with_categories(f, column, categories) for f in frames]
+                extra = d.categories.difference(categories, sort=False)
+                if len(extra):
+                    categories = categories.append(extra)
+            union = pd.CategoricalDtype(categories, dtypes[0].ordered)
+            frames = [_with_categories(f, column, union) for f in frames]
     return pd.concat(frames)
 
 
-def _with_categories(frame, column, categories):
-    if list(frame[column].cat.categories) == categories:
+def _with_categories(frame, column, dtype):
+    if frame[column].dtype == dtype:
         return frame
     frame = frame.copy(deep=False)
-    frame[column] = frame[column].cat.set_categories(categories)
+    frame[column] = frame[column].astype(dtype)
     return frame
 
 

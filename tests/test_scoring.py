@@ -458,3 +458,75 @@ def test_arrays_give_the_same_result_in_any_chunk_size():
     }
     assert len(set(rates.values())) == 1
     assert rates[400] > 0
+
+
+def test_string_labels_give_parity_for_the_positive_class(loans):
+    X, y = loans
+    labels = np.where(y == 1, "approved", "denied")
+    model = select(["gender_code", "income"], DecisionTreeClassifier(max_depth=3))
+    numeric = -demographic_parity_difference(
+        y, model.fit(X, y).predict(X), sensitive_features=X["gender"]
+    )
+    model.fit(X, labels)
+    # classes_ are ["approved", "denied"]: name the favourable one
+    scorer = make_parity_scorer(protected="gender", pos_label="approved")
+    assert scorer(model, X, labels) == pytest.approx(numeric, abs=1e-12)
+    search = GridSearchCV(
+        model,
+        {"model__max_depth": [2, 3]},
+        scoring=fairness_scoring(protected="gender", links=LINKS, pos_label="approved"),
+        refit="accuracy",
+        cv=2,
+        error_score="raise",
+    ).fit(X, labels)
+    parity = search.cv_results_["mean_test_neg_demographic_parity_difference"]
+    assert np.all(np.isfinite(parity)) and np.all(parity < -0.3)
+
+
+def test_missing_skip_leaves_rows_without_a_protected_value_out(loans, tutorial_model):
+    X, _ = loans
+    holed = X.copy()
+    holed.loc[holed.index[:10], "gender"] = None
+    skipped = counterfactual_flip_rate(
+        tutorial_model, holed, protected="gender", links=LINKS, missing="skip"
+    )
+    kept = counterfactual_flip_rate(
+        tutorial_model, X.iloc[10:], protected="gender", links=LINKS
+    )
+    assert skipped == pytest.approx(kept)
+    scorer = make_counterfactual_flip_scorer(
+        protected="gender", links=LINKS, missing="skip"
+    )
+    assert scorer(tutorial_model, holed) == pytest.approx(1 - kept)
+
+
+def test_options_are_checked_when_the_scorer_is_made(loans, tutorial_model):
+    X, _ = loans
+    with pytest.raises(ValueError, match=re.escape("'firstname' is not a generated")):
+        make_counterfactual_flip_scorer(protected="gender", links={"x": "firstname"})
+    with pytest.raises(ValueError, match="links must be given per protected"):
+        make_counterfactual_flip_scorer(
+            protected=["gender", "country"], links={"gender_code": {"Male": 1}}
+        )
+    with pytest.raises(ValueError, match=re.escape("threshold needs response_method")):
+        make_counterfactual_flip_scorer(protected="gender", threshold=0.5)
+    with pytest.raises(TypeError, match="takes no threshold"):
+        counterfactual_effect(tutorial_model, X, protected="gender", threshold=0.3)
+    with pytest.raises(ValueError, match=re.escape("disagrees with the augmenter")):
+        counterfactual_flip_rate(
+            tutorial_model,
+            X,
+            protected="country",
+            augmenter=CounterfactualAugmenter(protected="gender", links=LINKS),
+        )
+
+
+def test_refit_explains_an_all_nan_metric():
+    refit = most_accurate_within(max_parity_difference=0.1)
+    with pytest.raises(ValueError, match=re.escape("error_score='raise'")):
+        refit(
+            {
+                "mean_test_accuracy": np.array([0.9, 0.8]),
+                "mean_test_neg_demographic_parity_difference": np.array([np.nan] * 2),
+            }
+        )

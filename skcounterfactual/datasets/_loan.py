@@ -8,9 +8,10 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from mimesis import Person
-from mimesis.enums import Gender, Locale, TitleType
+from mimesis.enums import Locale
 from sklearn.utils import check_random_state
+
+from .._links import gendered_pools
 
 __all__ = ["make_loan_applicants"]
 
@@ -54,47 +55,19 @@ class _PersonPools(NamedTuple):
     title: _GenderedPool
 
 
-def _exhaust(draw):
-    """Call ``draw`` until a long batch of calls brings no new value.
-
-    A batch holds at least ten times as many draws as there are values seen so
-    far, so a value left unseen at the end has a negligible chance of existing.
-    """
-    seen = set()
-    while True:
-        before = len(seen)
-        seen.update(draw() for _ in range(max(20_000, 10 * before)))
-        if len(seen) == before:
-            return seen
-
-
 @functools.cache
 def _person_pools(locale):
     """Return the gendered name and title pools of a Mimesis locale.
 
-    The pools are read through Mimesis' public API with a fixed seed, so they do
-    not depend on any user seed, and sorted, so they do not depend on set order.
-    A first name or a title that Mimesis lists for both genders is dropped from
-    both pools (unless that would leave a pool empty, as for Japanese titles),
-    so that a name always tells the gender. Last names are kept whole: in
-    locales where they are gendered (ru, pl, uk, ...), a shared last name is
-    valid for either gender.
+    The same snapshots the twins draw from (see ``gendered_pools``): a fixed
+    Mimesis seed, sorted, first names and titles that Mimesis lists for both
+    genders dropped, children's titles left out.
     """
-    person = Person(locale, seed=0)
-    female, male = Gender.FEMALE, Gender.MALE
-
-    def gendered(method, *, drop_shared, **kwargs):
-        f = _exhaust(lambda: method(gender=female, **kwargs))
-        m = _exhaust(lambda: method(gender=male, **kwargs))
-        shared = f & m
-        if drop_shared and shared != f and shared != m:
-            f, m = f - shared, m - shared
-        return _GenderedPool(female=tuple(sorted(f)), male=tuple(sorted(m)))
-
     return _PersonPools(
-        first_name=gendered(person.first_name, drop_shared=True),
-        last_name=gendered(person.last_name, drop_shared=False),
-        title=gendered(person.title, drop_shared=True, title_type=TitleType.TYPICAL),
+        *(
+            _GenderedPool(*gendered_pools(locale, field))
+            for field in ("first_name", "last_name", "title")
+        )
     )
 
 
@@ -330,7 +303,7 @@ def make_loan_applicants(
     dtype: object
     >>> X[["title", "gender", "gender_code", "age", "income"]].head(3)
       title  gender  gender_code  age  income
-    0   Mr.    Male            1   34   69488
+    0   Sir    Male            1   34   69488
     1   Ms.  Female            0   67   53121
     2   Sir    Male            1   39  116123
     >>> y.groupby(X["gender"]).mean().round(2)
