@@ -28,6 +28,7 @@ from ._selection import (
     make_parity_scorer,
     most_accurate_within,
 )
+from ._twins import UnlinkedMirrorWarning
 
 __version__ = "0.1.0.dev0"
 
@@ -40,6 +41,7 @@ __all__ = [
     "MostAccurateWithin",
     "ParityScorer",
     "TwinSet",
+    "UnlinkedMirrorWarning",
     "audit",
     "counterfactual_effect",
     "counterfactual_flip_rate",

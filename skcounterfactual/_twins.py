@@ -6,6 +6,7 @@ twins of any frame with the same columns.
 """
 
 import itertools
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +37,27 @@ PROVENANCE_COLUMNS = (
     "kind",
     "unseen",
 )
+
+
+class UnlinkedMirrorWarning(UserWarning):
+    """A column encodes a protected attribute one to one but is not linked.
+
+    Twins would keep that column's value, so a model that reads it instead of
+    the attribute shows no flip: link the column (a value map) or, if the
+    match is a coincidence, silence the warning.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from skcounterfactual import CounterfactualAugmenter, UnlinkedMirrorWarning
+    >>> X = pd.DataFrame({"gender": ["F", "M"] * 10, "code": [0, 1] * 10})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = CounterfactualAugmenter(protected="gender").fit(X)
+    >>> caught[0].category is UnlinkedMirrorWarning
+    True
+    """
 
 
 class _Seen:
@@ -225,7 +247,44 @@ class TwinEngine:
                 link.fit(frame, attribute, self.domains_[attribute], self)
                 self.seen_[link.column] = _Seen(frame[link.column])
         self.columns_ = list(frame.columns)
+        self._warn_unlinked_mirrors(frame)
         return self
+
+    def _warn_unlinked_mirrors(self, frame):
+        """Warn about a column that encodes a protected attribute but is not linked.
+
+        The commonest mistake in a twin audit: ``gender`` changes, its numeric
+        copy ``gender_code`` does not, and a model that reads the copy shows
+        no flip at all.
+        """
+        if len(frame) < 20:  # in a handful of rows columns co-vary by chance
+            return
+        linked = {link.column for links in self.links_.values() for link in links}
+        for attribute in self.protected:
+            source = frame[attribute]
+            n_values = source.nunique()
+            # a categorical attribute, each value shared by several rows; in a
+            # continuous one every unique column would look like a mirror
+            if n_values < 2 or n_values > min(50, len(frame) // 5):
+                continue
+            for column in frame.columns:
+                if column in linked or column in self.protected:
+                    continue
+                other = frame[column]
+                if other.nunique() != n_values or other.isna().any():
+                    continue
+                pairs = (
+                    pd.DataFrame({"a": source, "b": other}).dropna().drop_duplicates()
+                )
+                if len(pairs) == n_values:
+                    warnings.warn(
+                        f"Column {column!r} mirrors the protected attribute "
+                        f"{attribute!r} one to one but is not linked, so twins keep "
+                        f"its value and a model reading it will not flip. Link it, "
+                        f"e.g. links={{{column!r}: {{value: mirrored, ...}}}}.",
+                        UnlinkedMirrorWarning,
+                        stacklevel=4,
+                    )
 
     # ------------------------------------------------- context for the links
     def is_numeric(self, attribute):

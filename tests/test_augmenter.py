@@ -470,7 +470,11 @@ def test_random_state_none_is_fixed_at_fit():
 
 def test_twin_set_to_frame_and_repr(people):
     twin_set = (
-        CounterfactualAugmenter(protected="gender", placebo=True)
+        CounterfactualAugmenter(
+            protected="gender",
+            links={"gender_code": {"Male": 1, "Female": 0}},
+            placebo=True,
+        )
         .fit(people)
         .make_twins(people)
     )
@@ -716,3 +720,28 @@ def test_meta_estimator_passes_weights_to_a_pipelines_last_step():
     weighted = clf.fit(X, y, sample_weight=w).predict_proba(X)
     plain = clone(clf).fit(X, y).predict_proba(X)
     assert not np.allclose(weighted, plain)
+
+
+def test_an_unlinked_mirror_column_is_warned_about():
+    import warnings
+
+    from skcounterfactual import UnlinkedMirrorWarning
+
+    X = pd.DataFrame(
+        {
+            "gender": ["F", "M"] * 20,
+            "code": [0, 1] * 20,
+            "income": np.arange(40),
+        }
+    )
+    with pytest.warns(UnlinkedMirrorWarning, match=re.escape("Column 'code' mirrors")):
+        CounterfactualAugmenter(protected="gender").fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        CounterfactualAugmenter(
+            protected="gender", links={"code": {"F": 0, "M": 1}}
+        ).fit(X)
+        # a continuous attribute: unique columns are not mirrors
+        CounterfactualAugmenter(protected="income", n_twins=1).fit(X)
+        # a few rows co-vary by chance
+        CounterfactualAugmenter(protected="gender").fit(X.iloc[:6])
