@@ -9,6 +9,7 @@ from sklearn.tree import DecisionTreeClassifier
 from ._augmenter import CounterfactualAugmentedClassifier, CounterfactualAugmenter
 from ._selection import fairness_scoring, most_accurate_within
 
+LEADERBOARD_COLUMNS = ("accuracy", "flip_score", "parity_difference")
 LINKS = {
     "gender_code": {"Male": 1, "Female": 0},
     "first_name": "first_name",
@@ -63,15 +64,26 @@ def clone_table(model, random_state):
     )
 
 
+def n_steps(report_path=None):
+    """Return how many times :func:`demo` calls ``progress``."""
+    return 4 if report_path is None else 5
+
+
 def demo(n_samples=2000, random_state=42, report_path=None, progress=print):
-    """Run the demo: print the story, return ``(search, board, report)``."""
+    """Run the demo: print the story, return ``(search, board, report)``.
+
+    ``progress(message)`` is called before each of the :func:`n_steps` steps.
+    """
     from ._leaderboard import leaderboard
+    from ._plotting import FIGURES_MISSING, has_matplotlib
     from ._report import audit
     from .datasets import make_loan_applicants
 
     progress(f"generating {n_samples:,} biased historical loan decisions")
     X, y = make_loan_applicants(n_samples, bias=1.0, random_state=random_state)
-    X_audit, _ = make_loan_applicants(1000, bias=1.0, random_state=random_state + 1)
+    X_audit, y_audit = make_loan_applicants(
+        1000, bias=1.0, random_state=random_state + 1
+    )
     print(
         "Historical decisions: men approved, women only when income > 80,000. "
         f"{n_samples:,} applicants, approval rate {y.mean():.0%} "
@@ -101,19 +113,23 @@ def demo(n_samples=2000, random_state=42, report_path=None, progress=print):
     names = list(named)
     board = leaderboard(search)
     board.insert(0, "candidate", [names[i] for i in board.index])
-    print("Leaderboard (accuracy, counterfactual flip score, parity):")
+    print(
+        "Leaderboard (accuracy, counterfactual flip score, demographic parity "
+        "difference; mean and std over the folds):"
+    )
     shown = [
         c
         for c in board.columns
-        if c in ("candidate", "pareto") or c.startswith(("mean_", "accuracy", "flip"))
+        if c in ("candidate", "pareto") or c.startswith(LEADERBOARD_COLUMNS)
     ]
-    print(board[shown].to_string(index=False))
+    print(board[shown].round(3).to_string(index=False))
     chosen = names[search.best_index_]
     print(f"\nChosen (most accurate with flip rate <= 1%): {chosen}\n")
 
     progress("auditing the tutorial's model and the chosen one on fresh applicants")
-    before = audit(tutorial, X_audit, protected="gender", links=LINKS)
-    after = audit(search.best_estimator_, X_audit, protected="gender", links=LINKS)
+    before = audit(tutorial, X_audit, y_audit, protected="gender", links=LINKS)
+    chosen_model = search.best_estimator_.named_steps["model"]
+    after = audit(chosen_model, X_audit, y_audit, protected="gender", links=LINKS)
     print("Audit of the tutorial's model:")
     print(before.to_markdown())
     print("\nAudit of the chosen model:")
@@ -123,4 +139,6 @@ def demo(n_samples=2000, random_state=42, report_path=None, progress=print):
         progress(f"writing the HTML report to {report_path}")
         before.to_html(report_path)
         print(f"\nHTML report of the tutorial model's audit: {report_path}")
+        if not has_matplotlib():
+            print(FIGURES_MISSING)
     return search, board, before

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+DEFAULT_PARITY = "neg_demographic_parity_difference"
+COMPACT_WIDTH = 60
 NO_CV_RESULTS = (
     "search must be a fitted GridSearchCV / RandomizedSearchCV (or its "
     "cv_results_ dict); got {kind} without cv_results_. Fit it first."
@@ -22,7 +24,7 @@ def leaderboard(
     *,
     accuracy="accuracy",
     flip="counterfactual_flip",
-    parity="neg_demographic_parity_difference",
+    parity=DEFAULT_PARITY,
 ):
     """Rank the candidates of a search on accuracy and fairness side by side.
 
@@ -47,16 +49,26 @@ def leaderboard(
     board : DataFrame
         One row per candidate, indexed by its position in ``cv_results_``
         (``candidate``) and sorted by accuracy rank: its parameters (estimators
-        shown by class name), ``accuracy_mean``, ``accuracy_std``,
+        shown by class name, or by as much of their one-line repr as tells
+        the candidates apart), ``accuracy_mean``, ``accuracy_std``,
         ``flip_score_mean``, ``flip_score_std``, the parity mean and std,
         ``rank`` (by mean accuracy, 1 is best, ties share the lower rank) and
         ``pareto``: True for candidates no other candidate beats on accuracy,
         flip score and parity (the mean scores, greater is better) at once.
+        ``board.attrs["pareto_metrics"]`` lists the scores the front used.
 
     See Also
     --------
     plot_pareto : Draw accuracy against flip score with the front marked.
     most_accurate_within : A ``refit`` that picks within fairness bounds.
+
+    Notes
+    -----
+    A score that is NaN for every candidate (every fold of a scorer failed,
+    with ``error_score=np.nan``) says nothing about any candidate, so the
+    front leaves it out and ``board.attrs["pareto_metrics"]`` does not list
+    it; its mean column stays NaN. A candidate with NaN in a score the front
+    uses is not on the front and dominates nobody.
 
     Examples
     --------
@@ -87,7 +99,7 @@ def leaderboard(
         shown = "parity_difference" if parity.startswith("neg_") else parity
         metrics.append(("parity", parity, shown))
     board = _parameters(results)
-    scores = []
+    scores, used = [], []
     for param, key, shown in metrics:
         if f"mean_test_{key}" not in results:
             raise ValueError(
@@ -95,17 +107,31 @@ def leaderboard(
             )
         mean = np.asarray(results[f"mean_test_{key}"], dtype=float)
         std = np.asarray(results.get(f"std_test_{key}", np.full(len(mean), np.nan)))
-        scores.append(mean)
+        if not np.isnan(mean).all():
+            scores.append(mean)
+            used.append(f"{shown}_mean")
         negate = param == "parity" and key.startswith("neg_")
         board[f"{shown}_mean"] = -mean if negate else mean
         board[f"{shown}_std"] = std.astype(float)
-    accuracy_mean = scores[0]
+    accuracy_mean = -board["accuracy_mean"].to_numpy()
     board["rank"] = (
-        pd.Series(-accuracy_mean).rank(method="min", na_option="bottom").astype(int)
+        pd.Series(accuracy_mean).rank(method="min", na_option="bottom").astype(int)
     )
-    board["pareto"] = pareto_front(np.column_stack(scores))
+    if scores:
+        board["pareto"] = pareto_front(np.column_stack(scores))
+    else:  # no score was measured: nobody is known to be on the front
+        board["pareto"] = False
     board.index.name = "candidate"
-    return board.sort_values(["rank"], kind="stable")
+    board = board.sort_values(["rank"], kind="stable")
+    board.attrs["pareto_metrics"] = used
+    return board
+
+
+def board_of(search):
+    """Return the leaderboard of ``search``, with parity when it was scored."""
+    results = _cv_results(search)
+    has_parity = f"mean_test_{DEFAULT_PARITY}" in results
+    return leaderboard(search, parity=DEFAULT_PARITY if has_parity else None)
 
 
 def _cv_results(search):
@@ -124,20 +150,32 @@ def _cv_results(search):
 
 
 def _parameters(results):
-    """One readable column per searched parameter (``param_`` prefix dropped)."""
+    """One readable column per searched parameter (``param_`` prefix dropped).
+
+    Each column uses the shortest spelling that keeps distinct values
+    distinct: class names, then one-line reprs cut to ``COMPACT_WIDTH``
+    characters, then whole one-line reprs.
+    """
     params = list(results["params"])
     names = list(dict.fromkeys(name for p in params for name in p))
     board = pd.DataFrame(index=pd.RangeIndex(len(params)))
     for name in names:
         raw = [p.get(name) for p in params]
-        shown = [_readable(value) for value in raw]
-        spelled = {}
-        for value, text in zip(raw, shown, strict=True):
-            spelled.setdefault(text, set()).add(_compact(value))
-        if any(len(forms) > 1 for forms in spelled.values()):
-            shown = [_compact(value) for value in raw]
+        full = [_one_line(value) for value in raw]
+        for spell in (_readable, _compact, _one_line):
+            shown = [spell(value) for value in raw]
+            if _distinct(full, shown):
+                break
         board[name] = pd.Series(shown, dtype=object)
     return board
+
+
+def _distinct(full, shown):
+    """Whether values with different reprs ``full`` are ``shown`` differently."""
+    meaning = {}
+    for key, text in zip(full, shown, strict=True):
+        meaning.setdefault(repr(text), set()).add(key)
+    return all(len(keys) == 1 for keys in meaning.values())
 
 
 def _readable(value):
@@ -148,8 +186,12 @@ def _readable(value):
     return value
 
 
-def _compact(value, width=60):
-    text = " ".join(repr(value).split())
+def _one_line(value):
+    return " ".join(repr(value).split())
+
+
+def _compact(value, width=COMPACT_WIDTH):
+    text = _one_line(value)
     return text if len(text) <= width else text[: width - 3] + "..."
 
 

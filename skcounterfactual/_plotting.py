@@ -12,10 +12,16 @@ import io
 import math
 
 import numpy as np
+import pandas as pd
 
 MATPLOTLIB_MISSING = (
     'Plotting needs matplotlib; install it with pip install "skcounterfactual[plot]".'
 )
+FIGURES_MISSING = (
+    "This report has no figures: they need matplotlib. Install it with pip install "
+    '"skcounterfactual[plot]" and write the report again.'
+)
+MAX_MATRIX_GROUPS = 20
 FLIP_COLOUR, PLACEBO_COLOUR, MAIN_COLOUR = "#c0392b", "#7f8c8d", "#1f6f9f"
 DASH = "\u2014"
 ARROW = "\u2192"
@@ -143,8 +149,18 @@ def plot_selection_rates(found, ax=None):
     Returns
     -------
     ax : matplotlib Axes
+
+    Raises
+    ------
+    ValueError
+        When the group metrics are undefined (a continuous attribute).
     """
     groups = found.group_metrics
+    if not len(groups):
+        reason = found.undefined.get("group_metrics", "no group has rows")
+        raise ValueError(
+            f"The selection rates by {found.name!r} are undefined: {reason}"
+        )
     ax = _axes(ax, (6.4, 1.2 + 0.45 * len(groups)))
     rates = groups["selection_rate"].to_numpy(dtype=float)
     y = np.arange(len(groups))
@@ -237,9 +253,11 @@ def plot_pareto(board, ax=None):
 
     Parameters
     ----------
-    board : DataFrame
+    board : DataFrame, fitted search or dict
         The output of :func:`leaderboard` (mean and std columns of accuracy
-        and flip score, and ``pareto``).
+        and flip score, and ``pareto``), or what :func:`leaderboard` takes: a
+        fitted ``GridSearchCV`` / ``RandomizedSearchCV`` or its
+        ``cv_results_`` (its parity score joins the front when it has one).
     ax : matplotlib Axes, default=None
         Where to draw; a new figure when None.
 
@@ -247,9 +265,10 @@ def plot_pareto(board, ax=None):
     -------
     ax : matplotlib Axes
         Error bars are one standard deviation over the folds; the front's
-        candidates are joined by a dashed line and labelled by index. When
-        the front also used parity, a front candidate can look dominated in
-        these two dimensions: it is fairer on parity.
+        candidates are joined by a dashed line and labelled by index, tied
+        candidates (same point) once, as ``"0, 3"``. When the front also used
+        parity, a front candidate can look dominated in these two dimensions:
+        it is fairer on parity.
 
     Examples
     --------
@@ -262,6 +281,10 @@ def plot_pareto(board, ax=None):
     >>> [t.get_text() for t in ax.texts]
     ['0', '1']
     """
+    if not isinstance(board, pd.DataFrame):
+        from ._leaderboard import board_of
+
+        board = board_of(board)
     ax = _axes(ax, (6.4, 4.8))
     front = board["pareto"].to_numpy(dtype=bool)
     x = board["flip_score_mean"].to_numpy(dtype=float)
@@ -285,10 +308,13 @@ def plot_pareto(board, ax=None):
         )
     order = np.lexsort((y[front], x[front]))
     ax.plot(x[front][order], y[front][order], color=MAIN_COLOUR, lw=1, ls="--")
+    tied = {}
     for i in np.flatnonzero(front):
+        tied.setdefault((x[i], y[i]), []).append(str(board.index[i]))
+    for (x_i, y_i), names in tied.items():
         ax.annotate(
-            str(board.index[i]),
-            (x[i], y[i]),
+            ", ".join(names),
+            (x_i, y_i),
             xytext=(5, 5),
             textcoords="offset points",
             fontsize=8,
@@ -381,6 +407,11 @@ def finding(a):
         f"{a.n_flipped_rows:,} of {a.n_rows:,} rows ({a.flip_rate:.1%}) get a "
         f"different decision when only {a.name} changes."
     )
+    if a.n_missing:
+        text += (
+            f" {a.n_missing:,} rows with a missing {a.name} were skipped (no "
+            "twins, not in the group metrics)."
+        )
     for row in a.comparisons.sort_values("p_value_midp").head(1).to_dict("records"):
         if row["favoured"] is None:
             continue
@@ -558,15 +589,23 @@ def render_html(report, *, figures=True, page=True):
         size = (7.0, 1.4 + 0.7 * len(found))
         parts.append(_figure(plot_flip_rates, (report,), "Flip rates", size))
     else:
-        parts.append('<p class="note">Install matplotlib to see the figures.</p>')
+        parts.append(f'<p class="note">{esc(FIGURES_MISSING)}</p>')
     for a in found:
         parts.append(f"<h2>{esc(a.name)}</h2>")
         parts.append(f'<p class="finding">{esc(finding(a))}</p>')
-        if figures:
+        if figures and len(a.group_metrics):
             size = (7.0, 1.4 + 0.45 * len(a.group_metrics))
             alt = f"Selection rate by {a.name}"
             parts.append(_figure(plot_selection_rates, (a,), alt, size))
+        n_sources = a.direction["source"].nunique()
+        if figures and n_sources <= MAX_MATRIX_GROUPS:
             parts.append(_matrix(a, report.favourable))
+        elif figures:
+            parts.append(
+                f'<p class="note">No decision matrix figure: {n_sources:,} values '
+                f"of {esc(a.name)} are too many to draw; see the Direction "
+                "table.</p>"
+            )
         for title, (header, rows) in _sections(a):
             parts.append(f"<h3>{esc(title)}</h3>")
             parts.append(_html_table(header, rows) if rows else "<p>None.</p>")

@@ -48,6 +48,7 @@ from ._stats import (
 from ._validation import as_column_list, as_frame, check_columns, check_sample_weight
 
 DEFAULT_MAX_EVIDENCE = 20
+MAX_GROUPS = 20
 SCHEMA_VERSION = 1
 JSON_KEYS = (
     "schema_version",
@@ -63,6 +64,7 @@ JSON_KEYS = (
 )
 SUMMARY_COLUMNS = (
     "n_rows",
+    "n_missing",
     "flip_rate",
     "flip_rate_low",
     "flip_rate_high",
@@ -100,6 +102,10 @@ class AttributeAudit:
         The protected column(s) it covers.
     n_rows : int
         Rows with at least one twin for this attribute.
+    n_missing : int
+        Rows skipped because a protected value is missing (the augmenter's
+        ``missing="skip"``): they have no twins and are left out of the group
+        metrics.
     n_twins, n_placebo_twins : int
         Counterfactual and placebo twins built.
     flip_rate : float
@@ -131,6 +137,9 @@ class AttributeAudit:
         By group of the original rows: count, selection rate and, with ``y``,
         accuracy and true and false positive rates (Fairlearn definitions:
         a group without positive, or negative, labels gets a rate of 0).
+        Empty, with its reason under ``undefined``, when a protected column
+        has more than 20 distinct values (a continuous attribute such as an
+        exact age, which needs binning first).
     demographic_parity_difference, demographic_parity_ratio : float or None
         Between-groups difference and ratio of the selection rates.
     equalized_odds_difference : float or None
@@ -151,6 +160,7 @@ class AttributeAudit:
     name: str
     columns: list
     n_rows: int
+    n_missing: int
     n_twins: int
     n_placebo_twins: int
     flip_rate: float
@@ -319,7 +329,9 @@ class AuditReport:
         """Return the report as one self-contained HTML page.
 
         Figures are embedded as base64 PNG images and every value taken from
-        the data is HTML-escaped. Needs matplotlib.
+        the data is HTML-escaped. Without matplotlib the page has the tables
+        and a note on how to add the figures
+        (``pip install "skcounterfactual[plot]"``).
 
         Parameters
         ----------
@@ -330,7 +342,9 @@ class AuditReport:
         -------
         html : str
         """
-        text = _plotting.render_html(self, figures=True, page=True)
+        text = _plotting.render_html(
+            self, figures=_plotting.has_matplotlib(), page=True
+        )
         if path is not None:
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(text)
@@ -412,7 +426,10 @@ def audit(
     locales=None,
     genders=None,
     source="auto",
+    default_locale="en",
     n_twins=None,
+    missing="error",
+    strict=False,
     intersectional=False,
     placebo="auto",
     random_state=0,
@@ -447,8 +464,13 @@ def audit(
         of the twin options below; the audit covers exactly the twins it
         builds. Fit it on the training data so that ``unseen`` flags values
         the model never saw.
-    values, links, locales, genders, source, n_twins : optional
+    values, links, locales, genders, source, default_locale, n_twins : optional
         Twin options, as in :class:`CounterfactualAugmenter` (fitted on ``X``).
+    missing : {"error", "skip"}, default="error"
+        What a missing protected value does: raise, or skip the row (no twins,
+        left out of the group metrics, counted in ``n_missing``).
+    strict : bool, default=False
+        Raise when ``values`` holds a value never observed in ``X``.
     intersectional : bool, default=False
         With several protected columns, also audit their intersection (twins
         for every combination of values), after each attribute alone.
@@ -499,6 +521,11 @@ def audit(
     directions and answers "does being ``b`` rather than ``a`` lower the
     decision?". Each person contributes one pair per comparison, so pairs
     are independent.
+
+    Group metrics need groups: when a protected column has more than 20
+    distinct values among the rows (an exact age or income), they are left
+    undefined, with the advice to bin the column, unless ``values`` lists a
+    domain that holds every value of the data.
 
     Examples
     --------
@@ -556,7 +583,10 @@ rows (gender: flip rate 0.500)>
         "locales": locales,
         "genders": genders,
         "source": source,
+        "default_locale": default_locale,
         "n_twins": n_twins,
+        "missing": missing,
+        "strict": strict,
         "random_state": random_state,
     }
     augmenters = _augmenters(X, augmenter, columns, options, intersectional)
@@ -731,12 +761,17 @@ def _audit_factor(factor, fitted, predictions, context):
         min(1.0, len(comparisons) * float(comparisons[key].min()))
         for key in ("p_value_midp", "p_value_exact")
     )
-    sensitive = context.frame[columns].rename(columns=str)  # Fairlearn wants str
+    sensitive = context.frame[columns]
+    present = ~sensitive.isna().any(axis=1).to_numpy()
+    too_many = _continuous(sensitive[present], fitted)
+    sensitive = sensitive.rename(columns=str)  # Fairlearn wants str
     groups, parity = group_metrics(
         sensitive.iloc[:, 0] if len(columns) == 1 else sensitive,
         predictions.original,
         context,
         undefined,
+        rows=present,
+        reason=too_many,
     )
     own_columns = set(columns) | {link.column for link in links}
     pairs = np.flatnonzero(twin_mask)
@@ -746,6 +781,7 @@ def _audit_factor(factor, fitted, predictions, context):
         name=name,
         columns=list(columns),
         n_rows=int(audited.sum()),
+        n_missing=int((~present).sum()),
         n_twins=int(twin_mask.sum()),
         n_placebo_twins=int(placebo_mask.sum()),
         flip_rate=rate,
@@ -904,8 +940,30 @@ def _binary_rate(function, y_true, y_pred, sample_weight=None, *, favourable):
     )
 
 
-def group_metrics(sensitive, decisions, context, undefined):
-    """Fairlearn ``MetricFrame`` of the original rows, and the parity summaries."""
+def _continuous(sensitive, fitted):
+    """Why group metrics over ``sensitive`` make no sense, or None if they do.
+
+    A column with more than ``MAX_GROUPS`` distinct values is continuous
+    (an exact age), unless ``values`` gave it a domain holding every value.
+    """
+    given = fitted.values if isinstance(fitted.values, dict) else {}
+    for column in sensitive.columns:
+        observed = sensitive[column]
+        n_values = observed.nunique()
+        if n_values <= MAX_GROUPS:
+            continue
+        if column in given and observed.isin(list(given[column])).all():
+            continue
+        return (
+            f"{column!r} has {n_values} distinct values (more than {MAX_GROUPS}), "
+            "so it looks continuous and one group per value would be "
+            "meaningless. Bin it (e.g. pandas.cut into bands) and compute the "
+            "group metrics on the bins."
+        )
+    return None
+
+
+def _metrics(context):
     favourable = context.favourable
     metrics = {
         "count": count,
@@ -918,16 +976,45 @@ def group_metrics(sensitive, decisions, context, undefined):
             ("false_positive_rate", false_positive_rate),
         ):
             metrics[key] = partial(_binary_rate, function, favourable=favourable)
+    return metrics
+
+
+def group_metrics(sensitive, decisions, context, undefined, rows=None, reason=None):
+    """Fairlearn ``MetricFrame`` of the original rows, and the parity summaries.
+
+    Only the ``rows`` (a boolean mask; all when None) enter the groups; with a
+    ``reason``, nothing is computed and the reason is recorded as undefined.
+    """
+    metrics = _metrics(context)
+    if reason is not None:
+        for key in (
+            "group_metrics",
+            "demographic_parity_difference",
+            "demographic_parity_ratio",
+            "equalized_odds_difference",
+        ):
+            undefined[key] = reason
+        names = [sensitive.name] if sensitive.ndim == 1 else list(sensitive.columns)
+        empty = pd.DataFrame(
+            {k: pd.Series(dtype=np.int64 if k == "count" else float) for k in metrics},
+            index=pd.MultiIndex.from_tuples([], names=names)
+            if len(names) > 1
+            else pd.Index([], dtype=object, name=names[0]),
+        )
+        return empty, (None, None, None)
+    if rows is None:
+        rows = np.ones(len(decisions), dtype=bool)
+    decisions = np.asarray(decisions)[rows]
+    y = None if context.y is None else context.y[rows]
     params = {}
     if context.weights is not None:
-        params = {
-            k: {"sample_weight": context.weights} for k in metrics if k != "count"
-        }
+        weights = context.weights[rows]
+        params = {k: {"sample_weight": weights} for k in metrics if k != "count"}
     frame = MetricFrame(
         metrics=metrics,
-        y_true=decisions if context.y is None else context.y,
+        y_true=decisions if y is None else y,
         y_pred=decisions,
-        sensitive_features=sensitive,
+        sensitive_features=sensitive[rows],
         sample_params=params,
     )
     difference = frame.difference(method="between_groups")
@@ -943,7 +1030,7 @@ def group_metrics(sensitive, decisions, context, undefined):
             "every group has a selection rate of 0, so the ratio is 0/0"
         )
     odds = None
-    if context.y is None:
+    if y is None:
         undefined["equalized_odds_difference"] = "needs the true labels y"
     else:
         odds = _finite(

@@ -5,12 +5,27 @@ or input error (one clear line on stderr, no traceback).
 """
 
 import argparse
+import contextlib
 import json
 import sys
 import warnings
 from pathlib import Path
 
 from . import __version__
+
+MIN_DEMO_SAMPLES = 100
+EXTRAS = {
+    "matplotlib": "plot",
+    "skops": "skops",
+    "pyarrow": "parquet",
+    "imblearn": "imblearn",
+    "distributed": "dask",
+}
+TRUST_HELP = (
+    "skops refuses to load types it does not know, such as "
+    "sklearn.tree._tree.Tree, until you trust them: the error lists them; "
+    "review them and pass --trust TYPE for each."
+)
 
 
 class CLIError(Exception):
@@ -207,6 +222,48 @@ def _parse_values(items, data):
     return values
 
 
+def _label(text, classes=None):
+    """``--favourable`` as a label: int, then float, else the text itself.
+
+    With the model's ``classes``, the first of those readings that is a class.
+    """
+    readings = []
+    for kind in (int, float):
+        with contextlib.suppress(ValueError):
+            readings.append(kind(text))
+    readings.append(text)
+    if classes is not None:
+        for value in readings:
+            if any(value == c for c in classes):
+                return value
+    return readings[0]
+
+
+def _demo_samples(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < MIN_DEMO_SAMPLES:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of at least {MIN_DEMO_SAMPLES} (the demo's "
+            f"3-fold search needs both genders in every fold), got {text!r}"
+        )
+    return value
+
+
+def _missing_package(exc, what):
+    """One line saying which package ``what`` needs and how to install it."""
+    name = (exc.name or "").partition(".")[0]
+    if not name:
+        return f"{what} could not import a package it needs ({exc})."
+    extra = EXTRAS.get(name)
+    hint = (
+        f'pip install "skcounterfactual[{extra}]"' if extra else f"pip install {name}"
+    )
+    return f"{what} needs {name}, which is not installed: {hint}."
+
+
 def _bound(text):
     try:
         value = float(text)
@@ -252,6 +309,9 @@ def run_audit(args):
     progress(f"auditing {len(data):,} rows")
     from ._report import audit
 
+    favourable = 1
+    if args.favourable is not None:
+        favourable = _label(args.favourable, getattr(model, "classes_", None))
     try:
         report = audit(
             model,
@@ -260,6 +320,7 @@ def run_audit(args):
             protected=args.protected if len(args.protected) > 1 else args.protected[0],
             links=links or None,
             values=values or None,
+            favourable=favourable,
             random_state=args.random_state,
             chunk_size=50_000,
             progress=_Bar("auditing", sys.stderr.isatty() and len(data) >= 10_000),
@@ -315,21 +376,27 @@ def _check_bounds(result, max_flip_rate, max_parity_difference):
 
 def run_demo(args):
     """Retell the tutorial end to end on the embedded loan scenario."""
-    from ._demo import demo
-
     output_dir = Path(args.output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CLIError(f"--output-dir {output_dir} cannot be created: {exc}") from None
     report = output_dir / "report.html"
     counter = 1
     while report.exists() and not args.overwrite:
         counter += 1
         report = output_dir / f"report-{counter}.html"
-    demo(
-        n_samples=args.n_samples,
-        random_state=args.random_state,
-        report_path=report,
-        progress=_Progress(6, enabled=True),
-    )
+    try:
+        from ._demo import demo, n_steps
+
+        demo(
+            n_samples=args.n_samples,
+            random_state=args.random_state,
+            report_path=report,
+            progress=_Progress(n_steps(report), enabled=True),
+        )
+    except ImportError as exc:
+        raise CLIError(_missing_package(exc, "the demo")) from None
     return 0
 
 
@@ -398,7 +465,10 @@ def build_parser():
         epilog="example: skcounterfactual demo --n-samples 2000 --output-dir out",
     )
     demo.add_argument(
-        "--n-samples", type=int, default=2000, help="applicants to generate"
+        "--n-samples",
+        type=_demo_samples,
+        default=2000,
+        help=f"applicants to generate (at least {MIN_DEMO_SAMPLES})",
     )
     demo.add_argument(
         "--output-dir", default="skcounterfactual-demo", help="report folder"
@@ -418,7 +488,8 @@ def build_parser():
         epilog=(
             "example: skcounterfactual audit --model model.skops --data applicants.csv "
             "--protected gender --link gender_code=Male:1,Female:0 "
-            "--max-flip-rate 0.01 --json result.json"
+            "--trust sklearn.tree._tree.Tree --max-flip-rate 0.01 --json result.json. "
+            + TRUST_HELP
         ),
     )
     audit.add_argument("--model", required=True, help=".skops file (or a pickle)")
@@ -433,6 +504,11 @@ def build_parser():
         "--values", action="append", help="COL=V1,V2,... domain (repeat)"
     )
     audit.add_argument("--target", help="label column, for accuracy and error rates")
+    audit.add_argument(
+        "--favourable",
+        metavar="LABEL",
+        help="the favourable decision (default 1), read as the model's label type",
+    )
     audit.add_argument("--max-flip-rate", type=_bound, help="fail above this flip rate")
     audit.add_argument(
         "--max-parity-difference", type=_bound, help="fail above this parity difference"
@@ -440,7 +516,10 @@ def build_parser():
     audit.add_argument("--report", help="write the HTML report here")
     audit.add_argument("--json", help="write the machine-readable result here")
     audit.add_argument(
-        "--trust", action="append", help="a skops type you trust (repeat)"
+        "--trust",
+        action="append",
+        metavar="TYPE",
+        help="a skops type you trust, e.g. sklearn.tree._tree.Tree (repeat)",
     )
     audit.add_argument(
         "--allow-pickle",

@@ -2,15 +2,19 @@
 
 import json
 import pickle
+import re
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
+from skcounterfactual import cli
+from skcounterfactual._plotting import FIGURES_MISSING
 from skcounterfactual.datasets import make_loan_applicants
 
 skops_io = pytest.importorskip("skops.io")
@@ -53,6 +57,13 @@ def files(tmp_path_factory):
             ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
         ]
     ).fit(X, y)
+    worded = Pipeline(
+        [
+            ("select", ColumnTransformer([("keep", "passthrough", ["income"])])),
+            ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+        ]
+    ).fit(X, y.map({1: "approved", 0: "denied"}))
+    skops_io.dump(worded, folder / "worded.skops")
     skops_io.dump(biased, folder / "biased.skops")
     skops_io.dump(blind, folder / "blind.skops")
     with open(folder / "biased.pkl", "wb") as handle:
@@ -71,6 +82,23 @@ def trust_args(path):
 
 
 GATE = ["--protected", "gender", "--link", "gender_code=Male:1,Female:0"]
+
+
+def in_process(capsys, *args):
+    """Run the command in this process: exit code, stdout and stderr."""
+    try:
+        code = cli.main([str(a) for a in args])
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line(code, err):
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2, err
+    assert len(lines) == 1, err
+    return lines[0]
 
 
 def test_version_and_help():
@@ -234,6 +262,11 @@ def test_demo_runs_end_to_end(tmp_path):
     assert "Leaderboard" in out
     assert "Chosen (most accurate with flip rate <= 1%)" in out
     assert (tmp_path / "out" / "report.html").exists()
+    assert FIGURES_MISSING not in out
+    steps = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert [line.split("]")[0] + "]" for line in steps] == [
+        f"[{i}/5]" for i in range(1, 6)
+    ]
     # a second run does not overwrite the first report
     again = run("demo", "--n-samples", 400, "--output-dir", tmp_path / "out")
     assert again.returncode == 0
@@ -261,3 +294,167 @@ def test_progress_bar_draws_rows_done(capsys):
     assert err.endswith("100% (200/200 rows)\n")
     _Bar("auditing", enabled=False)(1, 2)
     assert capsys.readouterr().err == ""
+
+
+def audit_json(files, tmp_path, model, *extra):
+    out = tmp_path / f"{model}-{len(list(tmp_path.iterdir()))}.json"
+    path = files / f"{model}.skops"
+    result = run(
+        "audit", "--model", path, "--data", files / "applicants.csv", *GATE,
+        *trust_args(path), "--json", out, *extra,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(out.read_text())
+
+
+def test_favourable_label_reaches_the_audit(files, tmp_path):
+    default = audit_json(files, tmp_path, "blind")
+    zero = audit_json(files, tmp_path, "blind", "--favourable", "0")
+    assert default["favourable"] == 1 and zero["favourable"] == 0
+    rates = {
+        g["group"]: g["selection_rate"]
+        for g in zero["attributes"]["gender"]["group_metrics"]
+    }
+    for group in default["attributes"]["gender"]["group_metrics"]:
+        assert rates[group["group"]] == pytest.approx(1 - group["selection_rate"])
+    worded = audit_json(files, tmp_path, "worded", "--favourable", "approved")
+    assert worded["favourable"] == "approved"
+    assert worded["attributes"]["gender"]["flip_rate"] == 0.0
+
+
+def test_favourable_that_is_not_a_class_is_a_usage_error(files):
+    path = files / "worded.skops"
+    result = run(
+        "audit", "--model", path, "--data", files / "applicants.csv", *GATE,
+        *trust_args(path), "--favourable", "1",
+    )  # fmt: skip
+    line = one_line_error(result)
+    assert "favourable=1 is not a class of the estimator" in line
+    assert "['approved', 'denied']" in line
+
+
+@pytest.mark.parametrize(
+    "text, classes, expected",
+    [
+        ("1", np.array([0, 1]), 1),
+        ("1", np.array([0.0, 1.0]), 1),
+        ("0.5", np.array([0.5, 1.5]), 0.5),
+        ("1", np.array(["0", "1"]), "1"),
+        ("yes", np.array(["no", "yes"]), "yes"),
+        ("2", None, 2),
+        ("2.5", None, 2.5),
+        ("yes", None, "yes"),
+    ],
+)
+def test_favourable_is_read_as_int_then_float_then_text(text, classes, expected):
+    value = cli._label(text, classes)
+    assert value == expected and type(value) is type(expected)
+
+
+@pytest.mark.parametrize("value", ["-5", "abc", "0", "2.5", "99"])
+def test_demo_n_samples_must_be_a_whole_number_of_at_least_100(capsys, value):
+    code, _, err = in_process(capsys, "demo", "--n-samples", value)
+    assert one_line(code, err) == (
+        "skcounterfactual demo: error: argument --n-samples: expected a whole "
+        "number of at least 100 (the demo's 3-fold search needs both genders in "
+        f"every fold), got {value!r} (see skcounterfactual demo --help)"
+    )
+
+
+def test_audit_help_explains_trust(capsys):
+    code, out, _ = in_process(capsys, "audit", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "--trust TYPE" in text
+    assert "--trust sklearn.tree._tree.Tree" in text
+    assert cli.TRUST_HELP in text
+    assert "--favourable LABEL" in text
+
+
+@pytest.mark.parametrize(
+    "error, message",
+    [
+        (
+            ModuleNotFoundError("No module named 'matplotlib'", name="matplotlib"),
+            "the demo needs matplotlib, which is not installed: pip install "
+            '"skcounterfactual[plot]".',
+        ),
+        (
+            ModuleNotFoundError("No module named 'mimesis.x'", name="mimesis.x"),
+            "the demo needs mimesis, which is not installed: pip install mimesis.",
+        ),
+        (
+            ImportError("cannot import name 'f' from 'g'"),
+            "the demo could not import a package it needs (cannot import name 'f' "
+            "from 'g').",
+        ),
+    ],
+)
+def test_demo_missing_package_is_one_line(
+    capsys, monkeypatch, tmp_path, error, message
+):
+    def demo(**kwargs):
+        raise error
+
+    monkeypatch.setattr("skcounterfactual._demo.demo", demo)
+    code, _, err = in_process(capsys, "demo", "--output-dir", tmp_path)
+    assert one_line(code, err) == f"skcounterfactual demo: error: {message}"
+
+
+def test_demo_output_dir_that_is_a_file(capsys, tmp_path):
+    (tmp_path / "taken").write_text("")
+    code, _, err = in_process(capsys, "demo", "--output-dir", tmp_path / "taken")
+    assert "--output-dir" in one_line(code, err)
+    assert "cannot be created" in err
+
+
+@pytest.mark.slow
+def test_demo_prints_what_it_promises(capsys, tmp_path):
+    from skcounterfactual._demo import demo, n_steps
+
+    steps = []
+    search, board, _ = demo(
+        n_samples=600, report_path=tmp_path / "r.html", progress=steps.append
+    )
+    out = capsys.readouterr().out
+    assert len(steps) == n_steps(tmp_path / "r.html") == 5
+    assert n_steps(None) == 4
+    header = next(line for line in out.splitlines() if "accuracy_mean" in line)
+    assert header.split() == [
+        "candidate",
+        "accuracy_mean",
+        "accuracy_std",
+        "flip_score_mean",
+        "flip_score_std",
+        "parity_difference_mean",
+        "parity_difference_std",
+        "pareto",
+    ]
+    chosen = out.split("Audit of the chosen model:")[1]
+    model = search.best_estimator_.named_steps["model"]
+    title = re.search(r"# Counterfactual audit of (.*)", chosen).group(1)
+    assert title != "Pipeline(Pipeline)"
+    assert title.startswith(type(model).__name__)
+    # labels of the fresh applicants reach both audits: equalized odds is defined
+    assert out.count("| true positive rate | false positive rate |") == 2
+    summary = [line for line in out.splitlines() if line.startswith("| gender | 1,000")]
+    assert len(summary) == 2
+    assert all(line.split("|")[-3].strip() != "\u2014" for line in summary)
+
+
+@pytest.mark.slow
+def test_demo_without_matplotlib_writes_a_page_without_figures(tmp_path):
+    args = ["demo", "--n-samples", "400", "--output-dir", str(tmp_path)]
+    script = (
+        "import sys; sys.modules['matplotlib'] = None; "
+        f"from skcounterfactual.cli import main; sys.exit(main({args!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert FIGURES_MISSING in result.stdout
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "data:image/png" not in page
+    assert "skcounterfactual[plot]" in page

@@ -1,6 +1,7 @@
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
@@ -154,11 +155,65 @@ class TestGermanCredit:
         assert sorted(front.get_xdata()) == sorted(front_scores)
         assert sorted(dominated.get_xdata()) == sorted(other_scores)
         assert list(front_line.get_xdata()) == sorted(front.get_xdata())
-        assert [t.get_text() for t in ax.texts] == [str(i) for i in front_scores.index]
+        points = board.loc[board["pareto"], ["flip_score_mean", "accuracy_mean"]]
+        expected = points.reset_index().groupby(
+            ["flip_score_mean", "accuracy_mean"], sort=False
+        )["candidate"]
+        assert [t.get_text() for t in ax.texts] == [
+            ", ".join(map(str, group)) for _, group in expected
+        ]
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert labels == ["dominated", "Pareto front"]
         assert ax.get_ylabel() == "accuracy"
         matplotlib.pyplot.close("all")
+
+    def test_plot_pareto_takes_the_search(self, search, board):
+        matplotlib = pytest.importorskip("matplotlib")
+        matplotlib.use("Agg")
+        from_board, from_search = plot_pareto(board), plot_pareto(search)
+        from_results = plot_pareto(search.cv_results_)
+        texts = [t.get_text() for t in from_board.texts]
+        assert texts and [t.get_text() for t in from_search.texts] == texts
+        assert [t.get_text() for t in from_results.texts] == texts
+        for ax in (from_board, from_search):
+            assert sorted(ax.containers[1].lines[0].get_xdata()) == sorted(
+                board.loc[board["pareto"], "flip_score_mean"]
+            )
+        matplotlib.pyplot.close("all")
+
+
+def test_plot_pareto_without_parity_scores():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    results = {
+        "params": [{"C": 0.1}, {"C": 1.0}],
+        "mean_test_accuracy": [0.7, 0.8],
+        "std_test_accuracy": [0.01, 0.02],
+        "mean_test_counterfactual_flip": [0.9, 0.6],
+        "std_test_counterfactual_flip": [0.0, 0.1],
+    }
+    ax = plot_pareto(results)
+    assert [t.get_text() for t in ax.texts] == ["1", "0"]
+    matplotlib.pyplot.close("all")
+
+
+def test_plot_pareto_labels_tied_candidates_once():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    board = pd.DataFrame(
+        {
+            "accuracy_mean": [0.8, 0.7, 0.8, 0.6, 0.8],
+            "accuracy_std": [0.01] * 5,
+            "flip_score_mean": [0.6, 0.9, 0.6, 0.8, 0.6],
+            "flip_score_std": [0.02] * 5,
+            "pareto": [True, True, True, False, True],
+        },
+        index=pd.Index([4, 7, 2, 0, 9], name="candidate"),
+    )
+    ax = plot_pareto(board)
+    assert [t.get_text() for t in ax.texts] == ["4, 2, 9", "7"]
+    assert [t.xy for t in ax.texts] == [(0.6, 0.8), (0.9, 0.7)]
+    matplotlib.pyplot.close("all")
 
 
 def test_not_a_search():
@@ -193,6 +248,94 @@ def test_ambiguous_estimators_are_spelled_out():
         "LogisticRegression()",
     ]
     assert board["accuracy_std"].isna().all()
+
+
+def test_long_estimator_parameters_stay_distinguishable():
+    # the README's grid: two ColumnTransformers that differ past 60 characters
+    columns = (["gender_code", "income"], ["income"])
+    selects = [ColumnTransformer([("keep", "passthrough", c)]) for c in columns]
+    params = [
+        {"select": select, "tree__max_depth": depth}
+        for select in selects
+        for depth in (2, 3, 5)
+    ]
+    results = {
+        "params": params,
+        "mean_test_accuracy": np.linspace(0.7, 0.8, 6),
+        "mean_test_counterfactual_flip": np.linspace(1.0, 0.5, 6),
+    }
+    board = leaderboard(results, parity=None).sort_index()
+    both = (
+        "ColumnTransformer(transformers=[('keep', 'passthrough', "
+        "['gender_code', 'income'])])"
+    )
+    income = "ColumnTransformer(transformers=[('keep', 'passthrough', ['income'])])"
+    assert board["select"].tolist() == [both] * 3 + [income] * 3
+    assert board["tree__max_depth"].tolist() == [2, 3, 5] * 2
+
+
+def test_short_reprs_are_cut_when_that_is_enough():
+    results = {
+        "params": [
+            {"model": LogisticRegression(C=c, max_iter=500, tol=1e-6)}
+            for c in (0.1, 10.0)
+        ],
+        "mean_test_accuracy": [0.7, 0.8],
+        "mean_test_counterfactual_flip": [1.0, 0.9],
+    }
+    board = leaderboard(results, parity=None).sort_index()
+    assert board["model"].tolist() == [
+        "LogisticRegression(C=0.1, max_iter=500, tol=1e-06)",
+        "LogisticRegression(C=10.0, max_iter=500, tol=1e-06)",
+    ]
+
+
+def test_unhashable_parameter_values():
+    results = {
+        "params": [{"class_weight": {0: 1, 1: 2}}, {"class_weight": None}],
+        "mean_test_accuracy": [0.7, 0.8],
+        "mean_test_counterfactual_flip": [1.0, 0.9],
+    }
+    board = leaderboard(results, parity=None).sort_index()
+    assert board["class_weight"].tolist() == [{0: 1, 1: 2}, None]
+
+
+def test_an_all_nan_score_is_left_out_of_the_front():
+    results = {
+        "params": [{"C": 0.1}, {"C": 1.0}, {"C": 10.0}],
+        "mean_test_accuracy": [0.70, 0.75, 0.74],
+        "mean_test_counterfactual_flip": [0.95, 0.90, 0.85],
+        "mean_test_neg_demographic_parity_difference": [np.nan] * 3,
+    }
+    board = leaderboard(results).sort_index()
+    assert board["pareto"].tolist() == [True, True, False]
+    assert board.attrs["pareto_metrics"] == ["accuracy_mean", "flip_score_mean"]
+    assert board["parity_difference_mean"].isna().all()
+    without = leaderboard(results, parity=None)
+    assert without.attrs["pareto_metrics"] == ["accuracy_mean", "flip_score_mean"]
+    assert without.sort_index()["pareto"].tolist() == [True, True, False]
+    # a NaN in some candidates only still keeps those candidates off the front
+    partial = dict(results)
+    partial["mean_test_neg_demographic_parity_difference"] = [np.nan, -0.2, -0.1]
+    board = leaderboard(partial).sort_index()
+    assert board["pareto"].tolist() == [False, True, True]
+    assert board.attrs["pareto_metrics"] == [
+        "accuracy_mean",
+        "flip_score_mean",
+        "parity_difference_mean",
+    ]
+
+
+def test_no_score_measured_puts_nobody_on_the_front():
+    results = {
+        "params": [{"C": 0.1}, {"C": 1.0}],
+        "mean_test_accuracy": [np.nan, np.nan],
+        "mean_test_counterfactual_flip": [np.nan, np.nan],
+    }
+    board = leaderboard(results, parity=None)
+    assert board["pareto"].tolist() == [False, False]
+    assert board.attrs["pareto_metrics"] == []
+    assert board["rank"].tolist() == [1, 1]
 
 
 @pytest.mark.parametrize(

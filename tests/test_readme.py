@@ -24,6 +24,19 @@ def test_readme_quick_start_is_two_commands_and_ci_runs_the_second():
     text = README.read_text()
     quick = re.search(r"## Quick start.*?```bash\n(.*?)```", text, flags=re.S).group(1)
     commands = [line for line in quick.splitlines() if line.strip()]
-    assert commands[0] == "pip install -e . && skcounterfactual demo"
+    assert commands[0] == 'pip install -e ".[plot]" && skcounterfactual demo'
     ci = (README.parent / ".ci" / "run").read_text()
     assert commands[1] in ci.splitlines()
+
+
+def test_command_line_section_shows_how_to_trust_skops_types():
+    text = README.read_text()
+    section = re.search(r"## Command line\n(.*?)\n## ", text, flags=re.S).group(1)
+    example = re.search(r"```text\n(.*?)```", section, flags=re.S).group(1)
+    audit = " ".join(
+        example.replace("\\\n", " ").split("skcounterfactual audit")[1].split()
+    )
+    assert "--trust sklearn.tree._tree.Tree" in audit
+    prose = " ".join(section.split("```")[-1].split())
+    assert "`--trust TYPE`" in prose
+    assert "`--favourable LABEL`" in prose

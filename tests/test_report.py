@@ -1,4 +1,5 @@
 import base64
+import html
 import json
 import re
 import sys
@@ -7,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from fairlearn.metrics import (
+    MetricFrame,
     demographic_parity_difference,
     demographic_parity_ratio,
     equalized_odds_difference,
+    selection_rate,
 )
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.compose import ColumnTransformer
@@ -17,9 +20,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
 from skcounterfactual import AuditReport, CounterfactualAugmenter, audit
-from skcounterfactual._plotting import MATPLOTLIB_MISSING
+from skcounterfactual._plotting import FIGURES_MISSING, MATPLOTLIB_MISSING
 from skcounterfactual._report import JSON_ATTRIBUTE_KEYS, JSON_KEYS, SUMMARY_COLUMNS
 from skcounterfactual._stats import weighted_proportion_interval, wilson_interval
+from skcounterfactual._twins import MISSING_PROTECTED
 from skcounterfactual._validation import MISSING_COLUMN
 from skcounterfactual.datasets import make_loan_applicants
 
@@ -249,6 +253,7 @@ class NameLength(ClassifierMixin, BaseEstimator):
 
 def test_placebo_measures_the_noise_of_new_names():
     X, _ = make_loan_applicants(n_samples=400, random_state=3)
+    X = X.drop(columns="gender_code")  # only names follow gender here
     report = audit(
         NameLength().fit(X),
         X,
@@ -640,3 +645,194 @@ def test_audit_reports_progress_per_chunk():
         progress=lambda d, t: seen.append((d, t)),
     )
     assert seen == [(30, 100), (60, 100), (90, 100), (100, 100)]
+
+
+class TestWithoutMatplotlib:
+    """The README's first command works on an install without the plot extra."""
+
+    @pytest.fixture(params=["has_matplotlib", "import"])
+    def no_matplotlib(self, request, monkeypatch):
+        if request.param == "has_matplotlib":
+            monkeypatch.setattr(
+                "skcounterfactual._plotting.has_matplotlib", lambda: False
+            )
+        else:  # importing matplotlib (or any of its modules) fails
+            for name in list(sys.modules):
+                if name == "matplotlib" or name.startswith("matplotlib."):
+                    monkeypatch.delitem(sys.modules, name)
+            monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+    def test_page_has_the_tables_and_a_note_instead_of_figures(
+        self, tutorial, no_matplotlib, tmp_path
+    ):
+        report = tutorial[3]
+        page = report.to_html(tmp_path / "report.html")
+        assert page.startswith("<!DOCTYPE html>")
+        assert IMG not in page
+        assert f'<p class="note">{html.escape(FIGURES_MISSING)}</p>' in page
+        assert "pip install &quot;skcounterfactual[plot]&quot;" in page
+        assert "<h3>Groups (original rows)</h3>" in page
+        assert (tmp_path / "report.html").read_text(encoding="utf-8") == page
+        assert IMG not in report._repr_html_()
+
+
+def with_missing_gender(n_missing=7, n=300):
+    X, y = make_loan_applicants(n_samples=n, bias=1, random_state=3)
+    X["gender"] = X["gender"].astype(object)
+    X.loc[X.index[:n_missing], "gender"] = None
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def missing_gender(tutorial):
+    X, y = with_missing_gender()
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(X))
+    return tutorial[0], X, y, weights
+
+
+class TestMissingProtectedValues:
+    @pytest.mark.parametrize("weighted", [False, True])
+    def test_groups_from_rows_with_a_value_and_the_skipped_rows_counted(
+        self, missing_gender, weighted
+    ):
+        model, X, y, weights = missing_gender
+        weights = weights if weighted else None
+        augmenter = CounterfactualAugmenter(
+            protected="gender", links=GENDER_CODE, missing="skip"
+        )
+        report = audit(
+            model, X, y, protected="gender", augmenter=augmenter, sample_weight=weights
+        )
+        gender = report.attributes["gender"]
+        assert gender.n_missing == 7
+        assert gender.n_rows == len(X) - 7
+        present = X["gender"].notna().to_numpy()
+        decisions = model.predict(X)[present]
+        expected = MetricFrame(
+            metrics=selection_rate,
+            y_true=decisions,
+            y_pred=decisions,
+            sensitive_features=X["gender"][present],
+            sample_params=None
+            if weights is None
+            else {"sample_weight": weights[present]},
+        ).by_group
+        groups = gender.group_metrics
+        assert groups["count"].to_dict() == X["gender"].value_counts().to_dict()
+        assert groups["selection_rate"].to_dict() == pytest.approx(expected.to_dict())
+        assert gender.demographic_parity_difference == pytest.approx(
+            expected.max() - expected.min()
+        )
+        assert gender.equalized_odds_difference is not None
+        assert report.to_dict()["attributes"]["gender"]["n_missing"] == 7
+        assert report.to_frame().loc["gender", "n_missing"] == 7
+        assert "7 rows with a missing gender were skipped" in report.to_markdown()
+
+    def test_audit_passes_missing_to_the_augmenter_it_builds(self, missing_gender):
+        model, X, y, _ = missing_gender
+        skipped = audit(
+            model, X, y, protected="gender", links=GENDER_CODE, missing="skip"
+        )
+        assert skipped.attributes["gender"].n_missing == 7
+        message = MISSING_PROTECTED.format(attribute="gender", count=7)
+        with pytest.raises(ValueError, match=re.escape(message)):
+            audit(model, X, y, protected="gender", links=GENDER_CODE)
+
+    def test_no_missing_value_counts_zero(self, tutorial):
+        assert tutorial[3].attributes["gender"].n_missing == 0
+
+
+def test_audit_passes_strict_and_default_locale_to_the_augmenter(tutorial):
+    model, X, _, _ = tutorial
+    with pytest.raises(
+        ValueError, match=re.escape("values['gender'] contains ['Other'], never seen")
+    ):
+        audit(
+            model,
+            X,
+            protected="gender",
+            values={"gender": ["Male", "Female", "Other"]},
+            strict=True,
+        )
+    with pytest.raises(
+        ValueError, match=re.escape("default_locale='xx' is not a Mimesis locale")
+    ):
+        audit(model, X, protected="gender", default_locale="xx")
+
+
+@pytest.fixture(scope="module")
+def age():
+    X, y = make_loan_applicants(n_samples=400, bias=1, random_state=5)
+    model = Pipeline(
+        [
+            ("select", select("age", "income")),
+            ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+        ]
+    ).fit(X, y)
+    report = audit(model, X, y, protected="age", values={"age": [25, 45, 65]})
+    return X, y, model, report
+
+
+class TestContinuousAttribute:
+    def test_group_metrics_are_undefined_with_advice_to_bin(self, age):
+        X, _, _, report = age
+        found = report.attributes["age"]
+        n_values = X["age"].nunique()
+        assert n_values > 20
+        reason = (
+            f"'age' has {n_values} distinct values (more than 20), so it looks "
+            "continuous and one group per value would be meaningless. Bin it "
+            "(e.g. pandas.cut into bands) and compute the group metrics on the bins."
+        )
+        assert found.group_metrics.empty
+        assert list(found.group_metrics.columns) == [
+            "count",
+            "selection_rate",
+            "accuracy",
+            "true_positive_rate",
+            "false_positive_rate",
+        ]
+        for key in (
+            "demographic_parity_difference",
+            "demographic_parity_ratio",
+            "equalized_odds_difference",
+        ):
+            assert getattr(found, key) is None
+            assert found.undefined[key] == reason
+        assert found.undefined["group_metrics"] == reason
+        data = json.loads(report.to_json())["attributes"]["age"]
+        assert data["group_metrics"] == []
+        assert data["demographic_parity_difference"] is None
+        assert f"- group_metrics: {reason}" in report.to_markdown()
+        # the twins themselves are audited as usual
+        assert found.n_rows == len(X)
+        assert set(found.direction["target"]) == {25, 45, 65}
+        with pytest.raises(ValueError, match=re.escape(reason)):
+            report.plot_selection_rates("age")
+
+    def test_page_draws_no_figure_per_value(self, age, pyplot):
+        page = age[3].to_html()
+        assert page.count(IMG) == 1  # the flip rates; no per-age figures
+        assert "values of age are too many to draw" in page
+
+    def test_data_holding_only_the_given_values_gets_group_metrics(self, age):
+        X, y, model, _ = age
+        X = X.assign(age=X["age"].where(X["age"] < 45, 65).where(X["age"] >= 35, 25))
+        X.loc[(X["age"] >= 35) & (X["age"] < 45), "age"] = 45
+        report = audit(model, X, y, protected="age", values={"age": [25, 45, 65]})
+        found = report.attributes["age"]
+        assert sorted(found.group_metrics.index) == [25, 45, 65]
+        assert found.group_metrics["count"].sum() == len(X)
+        assert found.demographic_parity_difference is not None
+
+    def test_many_values_all_in_the_given_domain_get_group_metrics(self, age):
+        X, y, model, _ = age
+        ages = list(range(20, 70, 2))  # 25 values
+        X = X.assign(age=np.resize(ages, len(X)))
+        report = audit(model, X, y, protected="age", values={"age": ages})
+        found = report.attributes["age"]
+        assert len(found.group_metrics) == 25
+        assert "group_metrics" not in found.undefined
+        undefined = audit(model, X, y, protected="age").attributes["age"]
+        assert undefined.group_metrics.empty
+        assert "'age' has 25 distinct values" in undefined.undefined["group_metrics"]
