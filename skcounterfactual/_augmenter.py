@@ -41,6 +41,23 @@ class TwinSet:
         linked value never seen in the fit data). Its index is ``X``'s.
     unseen_values : dict
         For each column, the values twins carry that the fit data never held.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skcounterfactual import CounterfactualAugmenter
+    >>> X = pd.DataFrame({"gender": ["Male", "Female"], "income": [44815, 47436]})
+    >>> twin_set = CounterfactualAugmenter(protected="gender").fit(X).make_twins(
+    ...     X, include_original=True
+    ... )
+    >>> twin_set
+    TwinSet(original=2, twin=2, unseen=0)
+    >>> twin_set.to_frame()[["gender", "income", "kind"]]
+       gender  income      kind
+    0    Male   44815  original
+    0  Female   44815      twin
+    1  Female   47436  original
+    1    Male   47436      twin
     """
 
     def __init__(self, X, provenance, unseen_values):
@@ -64,6 +81,11 @@ class TwinSet:
 
         Provenance columns whose names clash with a column of ``X`` get a
         ``twin_`` prefix.
+
+        Returns
+        -------
+        frame : DataFrame
+            The columns of ``X`` followed by the provenance columns.
         """
         frame = self.X if isinstance(self.X, pd.DataFrame) else pd.DataFrame(self.X)
         frame = frame.set_axis(self.provenance.index, axis=0)

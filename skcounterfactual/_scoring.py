@@ -398,8 +398,19 @@ default="predict"
 def counterfactual_flip_score(estimator, X, y=None, **kwargs):
     """Return ``1 - counterfactual_flip_rate``: 1.0 when no decision changes.
 
-    Greater is better, like every scikit-learn score. Takes the parameters of
-    :func:`counterfactual_flip_rate`.
+    Greater is better, like every scikit-learn score.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Called on the raw rows and their twins.
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        The rows to audit.
+    y : None
+        Ignored; present for the scorer signature.
+    **kwargs
+        The keyword parameters of :func:`counterfactual_flip_rate`
+        (``protected``, ``links``, ``values``, ``sample_weight``, ...).
 
     Returns
     -------
@@ -424,8 +435,22 @@ def counterfactual_effect(
 ):
     """Mean absolute change of the positive-class score between rows and twins.
 
-    Each row counts once: its change is the mean over its twins. Takes the
-    parameters of :func:`counterfactual_flip_rate` except ``threshold``.
+    Each row counts once: its change is the mean over its twins.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        With ``predict_proba`` (or ``decision_function``).
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        The rows to audit.
+    y : None
+        Ignored.
+    response_method : {"predict_proba", "decision_function"}, \
+default="predict_proba"
+        Which score to compare.
+    **kwargs
+        The keyword parameters of :func:`counterfactual_flip_rate` except
+        ``threshold``.
 
     Returns
     -------
@@ -494,6 +519,17 @@ class CounterfactualFlipScorer:
     Build it with :func:`make_counterfactual_flip_scorer`. A plain picklable
     class (not a subclass of scikit-learn's private scorers, whose prediction
     cache would answer the twins with the predictions on ``X``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skcounterfactual import make_counterfactual_flip_scorer
+    >>> X = pd.DataFrame({"gender_code": [1, 1, 0, 0], "income": [40, 90, 40, 90]})
+    >>> model = DecisionTreeClassifier(random_state=0).fit(X, [1, 1, 0, 1])
+    >>> scorer = make_counterfactual_flip_scorer(protected="gender_code")
+    >>> scorer(model, X)
+    0.5
     """
 
     def __init__(self, options, greater_is_better=True):

@@ -30,6 +30,22 @@ class ParityScorer:
 
     Differences are negated so that greater is better; ratios are reported as
     they are (1.0 is parity). Build it with :func:`make_parity_scorer`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.compose import make_column_transformer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skcounterfactual import make_parity_scorer
+    >>> X = pd.DataFrame({"gender": ["F", "F", "M", "M"], "code": [0, 0, 1, 1]})
+    >>> model = make_pipeline(
+    ...     make_column_transformer(("passthrough", ["code"])),
+    ...     DecisionTreeClassifier(),
+    ... ).fit(X, [0, 0, 1, 1])
+    >>> scorer = make_parity_scorer("demographic_parity_ratio", protected="gender")
+    >>> scorer(model, X)  # women are never selected
+    0.0
     """
 
     def __init__(self, metric, protected, pos_label=None):
@@ -195,6 +211,19 @@ class MostAccurateWithin:
     """``refit=`` callable: the most accurate candidate within fairness bounds.
 
     Build it with :func:`most_accurate_within`.
+
+    Examples
+    --------
+    >>> from skcounterfactual import most_accurate_within
+    >>> refit = most_accurate_within(max_flip_rate=0.1, max_parity_difference=0.2)
+    >>> refit
+    most_accurate_within(max_flip_rate=0.1, max_parity_difference=0.2)
+    >>> refit({
+    ...     "mean_test_accuracy": [0.95, 0.90, 0.85],
+    ...     "mean_test_counterfactual_flip": [0.60, 0.95, 1.00],
+    ...     "mean_test_neg_demographic_parity_difference": [-0.5, -0.3, -0.1],
+    ... })
+    2
     """
 
     def __init__(
