@@ -6,6 +6,7 @@ models on how often their decision flips between a row and its twins, and turns
 the result into audits, leaderboards and reports.
 """
 
+from ._audit import audit
 from ._augmenter import (
     CounterfactualAugmentedClassifier,
     CounterfactualAugmenter,
@@ -13,7 +14,7 @@ from ._augmenter import (
 )
 from ._leaderboard import leaderboard
 from ._plotting import plot_pareto
-from ._report import AttributeAudit, AuditReport, audit
+from ._report import AttributeAudit, AuditReport
 from ._scoring import (
     CounterfactualFlipScorer,
     counterfactual_effect,

@@ -74,9 +74,10 @@ def demo(n_samples=2000, random_state=42, report_path=None, progress=print):
 
     ``progress(message)`` is called before each of the :func:`n_steps` steps.
     """
+    from ._audit import audit
     from ._leaderboard import leaderboard
-    from ._plotting import FIGURES_MISSING, has_matplotlib
-    from ._report import audit
+    from ._plotting import has_matplotlib
+    from ._render import FIGURES_MISSING
     from .datasets import make_loan_applicants
 
     progress(f"generating {n_samples:,} biased historical loan decisions")

@@ -307,7 +307,7 @@ def run_audit(args):
         raise CLIError("--link works with a single --protected column.")
     values = _parse_values(args.values, data)
     progress(f"auditing {len(data):,} rows")
-    from ._report import audit
+    from ._audit import audit
 
     favourable = 1
     if args.favourable is not None:

@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
 from skcounterfactual import cli
-from skcounterfactual._plotting import FIGURES_MISSING
+from skcounterfactual._render import FIGURES_MISSING
 from skcounterfactual.datasets import make_loan_applicants
 
 skops_io = pytest.importorskip("skops.io")

@@ -20,7 +20,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
 from skcounterfactual import AuditReport, CounterfactualAugmenter, audit
-from skcounterfactual._plotting import FIGURES_MISSING, MATPLOTLIB_MISSING
+from skcounterfactual._plotting import MATPLOTLIB_MISSING
+from skcounterfactual._render import FIGURES_MISSING
 from skcounterfactual._report import JSON_ATTRIBUTE_KEYS, JSON_KEYS, SUMMARY_COLUMNS
 from skcounterfactual._stats import weighted_proportion_interval, wilson_interval
 from skcounterfactual._twins import MISSING_PROTECTED

@@ -1,0 +1,311 @@
+"""Pages of audit reports: Markdown and HTML.
+
+The pages hold a summary table, one finding per attribute and its sections
+(direction, groups, evidence, undefined values). The HTML page embeds the
+figures of ``_plotting`` as base64 PNG images when matplotlib is installed, and
+escapes every value taken from the data.
+"""
+
+import html
+import math
+
+from ._plotting import (
+    DIRECTION_COUNTS,
+    decision_matrix,
+    figure_png,
+    label,
+    plot_decision_matrix,
+    plot_flip_rates,
+    plot_selection_rates,
+)
+
+FIGURES_MISSING = (
+    "This report has no figures: they need matplotlib. Install it with pip install "
+    '"skcounterfactual[plot]" and write the report again.'
+)
+MAX_MATRIX_GROUPS = 20
+DASH = "\u2014"
+ARROW = "\u2192"
+
+
+def _number(value, digits=3):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    return f"{value:.{digits}f}"
+
+
+def _p(value):
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _estimate(value, interval, spec=".1%"):
+    if value is None:
+        return DASH
+    low, high = interval
+    bound = spec.lstrip("+")
+    # no-break space: a narrow cell wraps before the interval, not inside it
+    return f"{value:{spec}} [{low:{bound}},\u00a0{high:{bound}}]"
+
+
+def _changes(changes):
+    return "; ".join(
+        f"{column}: {label(old)} {ARROW} {label(new)}"
+        for column, (old, new) in changes.items()
+    )
+
+
+def summary_table(report):
+    """Return the header and rows of the summary table as text."""
+    header = [
+        "attribute",
+        "rows",
+        "flip rate",
+        "placebo rate",
+        "flip \u2212 placebo",
+        "asymmetry p",
+        "score change",
+        "DP difference",
+        "EO difference",
+        "unseen twins",
+    ]
+    rows = []
+    for a in report.attributes.values():
+        rows.append(
+            [
+                a.name,
+                f"{a.n_rows:,}",
+                _estimate(a.flip_rate, a.flip_rate_interval),
+                _estimate(a.placebo_rate, a.placebo_rate_interval),
+                _estimate(a.flip_minus_placebo, a.flip_minus_placebo_interval, "+.1%"),
+                _p(a.asymmetry_p_value),
+                _estimate(a.score_change, a.score_change_interval, ".3f"),
+                _number(a.demographic_parity_difference),
+                _number(a.equalized_odds_difference),
+                f"{a.unseen_twins:,}",
+            ]
+        )
+    return header, rows
+
+
+def finding(a):
+    """Return one sentence on what the audit of an attribute shows."""
+    text = (
+        f"{a.n_flipped_rows:,} of {a.n_rows:,} rows ({a.flip_rate:.1%}) get a "
+        f"different decision when only {a.name} changes."
+    )
+    if a.n_missing:
+        text += (
+            f" {a.n_missing:,} rows with a missing {a.name} were skipped (no "
+            "twins, not in the group metrics)."
+        )
+    for row in a.comparisons.sort_values("p_value_midp").head(1).to_dict("records"):
+        if row["favoured"] is None:
+            continue
+        first = row["favoured"] == row["value_a"]
+        other = row["value_b"] if first else row["value_a"]
+        wins, losses = row["only_a_favourable"], row["only_b_favourable"]
+        wins, losses = (wins, losses) if first else (losses, wins)
+        text += (
+            f" As {label(row['favoured'])} rather than {label(other)}, a person "
+            f"gets the favourable decision in {wins:,} discordant pairs against "
+            f"{losses:,} (mid-p {_p(row['p_value_midp'])})."
+        )
+    return text
+
+
+def _evidence_cell(column, value):
+    if column == "changes":
+        return _changes(value)
+    if column in ("score", "twin_score"):
+        return _number(value)
+    return label(value)
+
+
+def _sections(a):
+    direction = (
+        ["source", "target", "pairs", f"fav {ARROW} unfav", f"unfav {ARROW} fav"]
+        + ["mid-p", "exact p"],
+        [
+            [label(r["source"]), label(r["target"]), f"{r['n_pairs']:,}"]
+            + [f"{r[k]:,}" for k in DIRECTION_COUNTS[1:3]]
+            + [_p(r["p_value_midp"]), _p(r["p_value_exact"])]
+            for r in a.direction.to_dict("records")
+        ],
+    )
+    groups = a.group_metrics
+    group_rows = [
+        [label(g)]
+        + [f"{v:,}" if k == "count" else _number(float(v)) for k, v in row.items()]
+        for g, row in zip(groups.index, groups.to_dict("records"), strict=True)
+    ]
+    group_header = ["group", *(str(c).replace("_", " ") for c in groups.columns)]
+    shown = [c for c in a.evidence.columns if c != "attribute"]
+    evidence_rows = [
+        [_evidence_cell(c, r[c]) for c in shown] for r in a.evidence.to_dict("records")
+    ]
+    return [
+        ("Direction", direction),
+        ("Groups (original rows)", (group_header, group_rows)),
+        (
+            f"Evidence: {len(a.evidence):,} of {a.n_flipped_pairs:,} flipped pairs",
+            ([c.replace("_", " ") for c in shown], evidence_rows),
+        ),
+    ]
+
+
+def _intro(report):
+    scores = ""
+    if report.response_method != "predict":
+        scores = f", scores from {report.response_method}"
+    weighted = "; rows weighted by sample_weight" if report.weighted else ""
+    return (
+        f"{report.n_rows:,} rows audited. Decisions from predict{scores}; "
+        f"favourable decision {report.favourable!r}; "
+        f"{report.confidence:.0%} intervals{weighted}."
+    )
+
+
+LEGEND = (
+    "Flip rate: share of rows whose decision changes for at least one twin "
+    "(Wilson interval). Placebo rate: the same when only the linked fields "
+    "(names) are regenerated and the protected value is kept. Asymmetry p: "
+    "mid-p McNemar test that the value does not matter, the smallest over pairs "
+    "of values, Bonferroni-adjusted. Score change: mean absolute change of the "
+    "favourable-class score. DP and EO: Fairlearn's demographic parity and "
+    "equalized odds differences between groups."
+)
+
+
+def render_markdown(report):
+    """Return the report as Markdown (pipe tables, no figures)."""
+
+    def cell(value):
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    def table(header, rows):
+        lines = ["| " + " | ".join(cell(h) for h in header) + " |"]
+        lines.append("|" + "|".join("---" for _ in header) + "|")
+        lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+        return "\n".join(lines)
+
+    out = [f"# Counterfactual audit of {report.estimator}", "", _intro(report)]
+    out += ["", "## Summary", "", table(*summary_table(report)), "", LEGEND, ""]
+    for a in report.attributes.values():
+        out += [f"## {a.name}", "", finding(a), ""]
+        for title, (header, rows) in _sections(a):
+            out += [f"### {title}", "", table(header, rows) if rows else "None.", ""]
+        if a.undefined:
+            out += ["### Undefined values", ""]
+            out += [f"- {key}: {reason}" for key, reason in a.undefined.items()]
+            out += [""]
+    return "\n".join(out)
+
+
+STYLE = """
+.skcf{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;
+line-height:1.45}
+.skcf h1{font-size:1.6em;margin-bottom:.2em}
+.skcf h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.8em}
+.skcf h3{font-size:1.05em;margin-top:1.3em}
+.skcf table{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}
+.skcf th,.skcf td{border:1px solid #ddd;padding:.3em .6em;text-align:left;
+vertical-align:top}
+.skcf th{background:#f4f6f8}
+.skcf tr:nth-child(even) td{background:#fafbfc}
+.skcf td.num{text-align:right;font-variant-numeric:tabular-nums}
+.skcf .scroll{overflow-x:auto}
+.skcf .finding{background:#fdf2f0;border-left:4px solid #c0392b;padding:.5em .8em}
+.skcf figure{margin:1em 0}
+.skcf figure img{max-width:100%;height:auto}
+.skcf .note{color:#555;font-size:.88em}
+"""
+PAGE_STYLE = "body{max-width:1100px;margin:2em auto;padding:0 1em}"
+
+
+def _html_table(header, rows):
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = []
+        for value in row:
+            text = str(value)
+            numeric = text[:1].isdigit() or text[:2] in ("< ", "+0", "-0")
+            attribute = ' class="num"' if numeric and len(text) < 24 else ""
+            cells.append(f"<td{attribute}>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def _figure(draw, args, alt, figsize):
+    data = figure_png(draw, *args, figsize=figsize)
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" '
+        f'alt="{html.escape(alt)}"></figure>'
+    )
+
+
+def _matrix(found, favourable):
+    def draw(found, ax):
+        return plot_decision_matrix(found, favourable, ax=ax)
+
+    rows, _ = decision_matrix(found)
+    width = min(9.0, 4.4 + 0.075 * max(len(row) for row in rows))
+    size = (width, 1.8 + 0.42 * len(rows))
+    return _figure(draw, (found,), f"Twin decision matrix for {found.name}", size)
+
+
+def render_html(report, *, figures=True, page=True):
+    """Return the report as HTML: a whole page, or a fragment for notebooks.
+
+    Every value that comes from the data (column names, group values, names
+    in the evidence) goes through :func:`html.escape`.
+    """
+    esc = html.escape
+    found = list(report.attributes.values())
+    parts = [
+        f"<h1>Counterfactual audit of {esc(report.estimator)}</h1>",
+        f"<p>{esc(_intro(report))}</p>",
+        "<h2>Summary</h2>" + _html_table(*summary_table(report)),
+        f'<p class="note">{esc(LEGEND)}</p>',
+    ]
+    if figures:
+        size = (7.0, 1.4 + 0.7 * len(found))
+        parts.append(_figure(plot_flip_rates, (report,), "Flip rates", size))
+    else:
+        parts.append(f'<p class="note">{esc(FIGURES_MISSING)}</p>')
+    for a in found:
+        parts.append(f"<h2>{esc(a.name)}</h2>")
+        parts.append(f'<p class="finding">{esc(finding(a))}</p>')
+        if figures and len(a.group_metrics):
+            size = (7.0, 1.4 + 0.45 * len(a.group_metrics))
+            alt = f"Selection rate by {a.name}"
+            parts.append(_figure(plot_selection_rates, (a,), alt, size))
+        n_sources = a.direction["source"].nunique()
+        if figures and n_sources <= MAX_MATRIX_GROUPS:
+            parts.append(_matrix(a, report.favourable))
+        elif figures:
+            parts.append(
+                f'<p class="note">No decision matrix figure: {n_sources:,} values '
+                f"of {esc(a.name)} are too many to draw; see the Direction "
+                "table.</p>"
+            )
+        for title, (header, rows) in _sections(a):
+            parts.append(f"<h3>{esc(title)}</h3>")
+            parts.append(_html_table(header, rows) if rows else "<p>None.</p>")
+        if a.undefined:
+            items = "".join(
+                f"<li><code>{esc(k)}</code>: {esc(v)}</li>"
+                for k, v in a.undefined.items()
+            )
+            parts.append(f"<h3>Undefined values</h3><ul>{items}</ul>")
+    body = '<div class="skcf">\n' + "\n".join(parts) + "\n</div>"
+    if not page:
+        return f"<style>{STYLE}</style>{body}"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>Counterfactual audit of {esc(report.estimator)}</title>"
+        f"<style>{PAGE_STYLE}{STYLE}</style></head><body>\n{body}\n</body></html>\n"
+    )
