@@ -679,29 +679,13 @@ chunk_size :
             "augmenter must be a CounterfactualAugmenter, got "
             f"{type(augmenter).__name__}: {augmenter!r}."
         )
+    given = dict(locals())  # the parameters, as passed
     signature = inspect.signature(make_counterfactual_flip_scorer)
-    given = {
-        "protected": protected,
-        "augmenter": augmenter,
-        "values": values,
-        "links": links,
-        "locales": locales,
-        "genders": genders,
-        "source": source,
-        "n_twins": n_twins,
-        "intersectional": intersectional,
-        "default_locale": default_locale,
-        "missing": missing,
-        "strict": strict,
-        "random_state": random_state,
-        "response_method": response_method,
-        "threshold": threshold,
-        "pos_label": pos_label,
-        "sensitive_features_at_predict": sensitive_features_at_predict,
-        "chunk_size": chunk_size,
-    }
     options = {}
-    for key, value in given.items():
+    for key in signature.parameters:
+        if key == "greater_is_better":
+            continue
+        value = given[key]
         always = key in ("protected", "random_state") and augmenter is None
         if always or not _is_default(value, signature.parameters[key].default):
             options[key] = value
