@@ -17,12 +17,15 @@ from sklearn.tree import DecisionTreeClassifier
 from skcounterfactual import (
     CounterfactualAugmentedClassifier,
     CounterfactualAugmenter,
+    audit,
     counterfactual_effect,
     counterfactual_flip_rate,
     fairness_scoring,
+    leaderboard,
     make_counterfactual_flip_scorer,
     make_parity_scorer,
     most_accurate_within,
+    plot_pareto,
 )
 
 X = pd.DataFrame(
@@ -360,6 +363,61 @@ CASES = [
         ValueError,
         "max_flip_rate must be in [0, 1] or None, got 5.",
     ),
+    # --- audit and leaderboard
+    (
+        "audit of a missing column",
+        lambda: audit(FITTED, X, protected="sex"),
+        ValueError,
+        "protected='sex' is not a column of X.",
+    ),
+    (
+        "audit with a wrong-length y",
+        lambda: audit(FITTED, X, Y[:3], protected="gender"),
+        ValueError,
+        "y must be 1-D with one label per row of X (4 rows), got shape (3,).",
+    ),
+    (
+        "audit of an object without predict",
+        lambda: audit(object(), X, protected="gender"),
+        TypeError,
+        "estimator must have a predict method, got object",
+    ),
+    (
+        "audit of an empty frame",
+        lambda: audit(FITTED, X.iloc[:0], protected="gender"),
+        ValueError,
+        "X has no rows",
+    ),
+    (
+        "audit with a favourable label that is not a class",
+        lambda: audit(MODEL, X[["code", "income"]], protected="code", favourable=7),
+        ValueError,
+        "favourable=7 is not a class of the estimator.",
+    ),
+    (
+        "audit with a confidence outside (0, 1)",
+        lambda: audit(FITTED, X, protected="gender", confidence=2),
+        ValueError,
+        "confidence must be a number strictly between 0 and 1",
+    ),
+    (
+        "leaderboard of something that is not a search",
+        lambda: leaderboard(42),
+        ValueError,
+        "search must be a fitted GridSearchCV / RandomizedSearchCV",
+    ),
+    (
+        "leaderboard of a search scored without fairness keys",
+        lambda: leaderboard({"params": [{}], "mean_test_score": [0.5]}),
+        ValueError,
+        "accuracy='accuracy' is not a scoring key of the search",
+    ),
+    (
+        "Pareto plot of a string",
+        lambda: plot_pareto("board"),
+        ValueError,
+        "search must be a fitted GridSearchCV / RandomizedSearchCV",
+    ),
     (
         "refit on results without the flip key",
         lambda: most_accurate_within(max_flip_rate=0.1)({"mean_test_accuracy": [0.5]}),
@@ -381,6 +439,20 @@ def test_bad_input_raises_a_named_error(call, exception, message):
 
 def test_the_table_is_large_enough():
     assert len(CASES) >= 30
+
+
+def test_well_defined_audits_are_returned_without_nan():
+    import json
+
+    # all predictions one class: no flip, parity 0, every value defined
+    constant = DummyClassifier(strategy="constant", constant=1).fit(X, Y)
+    result = json.loads(audit(constant, X, Y, protected="gender").to_json())
+    gender = result["attributes"]["gender"]
+    assert gender["flip_rate"] == 0.0
+    assert gender["demographic_parity_difference"] == 0.0
+    # a label other than the favourable one counts as unfavourable
+    three = json.loads(audit(FITTED, X, np.arange(4) % 3, protected="gender").to_json())
+    assert three["attributes"]["gender"]["equalized_odds_difference"] is not None
 
 
 def test_well_defined_results_are_returned():
