@@ -122,6 +122,17 @@ class AttributeAudit:
         changed (``{column: (old, new)}``) and both decisions.
     undefined : dict
         Names of the values that are None, and why.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from skcounterfactual import audit
+    >>> X = pd.DataFrame({"gender": ["F", "M"] * 5, "income": range(10)})
+    >>> model = DummyClassifier(strategy="constant", constant=1).fit(X, [1] * 10)
+    >>> found = audit(model, X, protected="gender").attributes["gender"]
+    >>> found.flip_rate, found.n_rows, found.demographic_parity_difference
+    (0.0, 10, 0.0)
     """
 
     name: str
@@ -193,6 +204,29 @@ class AuditReport:
         Whether ``sample_weight`` was given.
     has_y : bool
         Whether true labels were given.
+
+    Examples
+    --------
+    >>> import json
+    >>> import pandas as pd
+    >>> from sklearn.compose import make_column_transformer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skcounterfactual import audit
+    >>> X = pd.DataFrame({"gender": ["F", "M"] * 10, "code": [0, 1] * 10,
+    ...                   "income": range(20)})
+    >>> y = [0, 1] * 10  # the historical decisions followed gender
+    >>> model = make_pipeline(
+    ...     make_column_transformer(("passthrough", ["code", "income"])),
+    ...     DecisionTreeClassifier(random_state=0),
+    ... ).fit(X, y)
+    >>> report = audit(model, X, y, protected="gender",
+    ...                links={"code": {"F": 0, "M": 1}})
+    >>> report.attributes["gender"].flip_rate
+    1.0
+    >>> json.loads(report.to_json())["attributes"]["gender"]["n_flipped_rows"]
+    20
+    >>> html = report.to_html()  # one self-contained page
     """
 
     def __init__(
