@@ -5,7 +5,6 @@ once (domains, link vocabularies, values seen in fitting) and then builds the
 twins of any frame with the same columns.
 """
 
-import itertools
 import warnings
 from dataclasses import dataclass, field
 
@@ -625,8 +624,3 @@ def _with_categories(frame, column, dtype):
     frame = frame.copy(deep=False)
     frame[column] = frame[column].astype(dtype)
     return frame
-
-
-def product_values(domains):
-    """All combinations of several domains, in the engine's code order."""
-    return list(itertools.product(*domains))
