@@ -7,29 +7,20 @@ the result into audits, leaderboards and reports.
 """
 
 from ._audit import audit
-from ._augmenter import (
-    CounterfactualAugmentedClassifier,
-    CounterfactualAugmenter,
-    TwinSet,
-)
+from ._augmenter import CounterfactualAugmenter
+from ._classifier import CounterfactualAugmentedClassifier
+from ._domains import UnlinkedMirrorWarning
 from ._leaderboard import leaderboard
 from ._plotting import plot_pareto
+from ._protocol import TwinSet
 from ._report import AttributeAudit, AuditReport
 from ._scoring import (
-    CounterfactualFlipScorer,
     counterfactual_effect,
     counterfactual_flip_rate,
     counterfactual_flip_score,
     make_counterfactual_flip_scorer,
 )
-from ._selection import (
-    MostAccurateWithin,
-    ParityScorer,
-    fairness_scoring,
-    make_parity_scorer,
-    most_accurate_within,
-)
-from ._twins import UnlinkedMirrorWarning
+from ._selection import fairness_scoring, make_parity_scorer, most_accurate_within
 
 __version__ = "0.1.0.dev0"
 
@@ -38,9 +29,6 @@ __all__ = [
     "AuditReport",
     "CounterfactualAugmentedClassifier",
     "CounterfactualAugmenter",
-    "CounterfactualFlipScorer",
-    "MostAccurateWithin",
-    "ParityScorer",
     "TwinSet",
     "UnlinkedMirrorWarning",
     "audit",

@@ -1,50 +1,46 @@
 """The computation behind :func:`audit`.
 
-The audit predicts on the rows of ``X`` and on their twins, then, per protected
-attribute, turns the paired decisions into a flip rate with an interval, a
-placebo noise floor, a direction test, a score change, group metrics (from
-Fairlearn's ``MetricFrame``) and a sample of flipped pairs as evidence. It
-returns them as an :class:`AuditReport` of :class:`AttributeAudit` (``_report``).
+The audit predicts on the rows of ``X`` and on their twins (``_predictions``),
+then, per audited factor, turns the paired decisions into a flip rate with an
+interval, a placebo noise floor, a direction test (``_paired``), a score change,
+group metrics (``_group_metrics``) and a sample of flipped pairs as evidence
+(``_evidence``). It returns them as an :class:`AuditReport` (``_report``).
 """
 
 import itertools
-import numbers
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import pandas as pd
-from fairlearn.metrics import (
-    MetricFrame,
-    count,
-    false_positive_rate,
-    selection_rate,
-    true_positive_rate,
-)
-from sklearn.metrics import accuracy_score
 
-from ._links import FieldLink, normalise_links
-from ._report import AttributeAudit, AuditReport
-from ._scoring import (
+from ._augmenter import resolve_twin_maker
+from ._evidence import evidence
+from ._group_metrics import continuous_reason, group_metrics
+from ._mean_intervals import mean_with_interval, paired_difference_interval
+from ._paired import direction_tables
+from ._predictions import (
     DEFAULT_CHUNK_SIZE,
-    RESPONSE_METHODS,
-    _check_estimator,
-    _respond,
+    check_estimator,
     counterfactual_predictions,
-    resolve_augmenter,
+    positive_class,
+    require_positive_class,
 )
-from ._stats import (
-    _check_confidence,
-    mcnemar_exact,
-    mcnemar_midp,
-    mean_with_interval,
-    paired_difference_interval,
-    weighted_proportion_interval,
+from ._report import AttributeAudit, AuditReport
+from ._stats import weighted_proportion_interval
+from ._validation import (
+    as_column_list,
+    as_frame,
+    check_columns,
+    check_confidence,
+    check_option,
+    check_positive_int,
+    check_sample_weight,
+    check_y,
 )
-from ._validation import as_column_list, as_frame, check_columns, check_sample_weight
 
 DEFAULT_MAX_EVIDENCE = 20
-MAX_GROUPS = 20
+RESPONSE_METHODS = ("auto", "predict", "predict_proba", "decision_function")
+MAX_PRODUCT_ORDER = 10_000
 
 
 def audit(
@@ -52,23 +48,11 @@ def audit(
     X,
     y=None,
     *,
-    protected,
+    protected=None,
     augmenter=None,
-    values=None,
-    links=None,
-    locales=None,
-    genders=None,
-    source="auto",
-    default_locale="en",
-    n_twins=None,
-    missing="error",
-    strict=False,
-    intersectional=False,
-    placebo="auto",
-    random_state=0,
     response_method="auto",
+    pos_label=None,
     sample_weight=None,
-    favourable=1,
     confidence=0.95,
     max_evidence=DEFAULT_MAX_EVIDENCE,
     chunk_size=DEFAULT_CHUNK_SIZE,
@@ -90,39 +74,31 @@ def audit(
     y : array-like of shape (n_samples,), default=None
         True labels; adds accuracy, true and false positive rates by group and
         the equalized odds difference.
-    protected : str, int or list
-        The protected column(s) of ``X``.
-    augmenter : CounterfactualAugmenter, default=None
-        Use this augmenter (as is when fitted, else fitted on ``X``) instead
-        of the twin options below; the audit covers exactly the twins it
-        builds. Fit it on the training data so that ``unseen`` flags values
-        the model never saw.
-    values, links, locales, genders, source, default_locale, n_twins : optional
-        Twin options, as in :class:`CounterfactualAugmenter` (fitted on ``X``).
-    missing : {"error", "skip"}, default="error"
-        What a missing protected value does: raise, or skip the row (no twins,
-        left out of the group metrics, counted in ``n_missing``).
-    strict : bool, default=False
-        Raise when ``values`` holds a value never observed in ``X``.
-    intersectional : bool, default=False
-        With several protected columns, also audit their intersection (twins
-        for every combination of values), after each attribute alone.
-    placebo : bool or "auto", default="auto"
-        Build placebo twins (protected value kept, linked fields regenerated)
-        to measure the flips that new names alone cause. ``"auto"`` builds
-        them when ``links`` has generated fields such as ``"first_name"``.
-    random_state : int, default=0
-        Seed of the twins.
+    protected : str, int or list, default=None
+        The protected column(s) of ``X``: a shortcut for
+        ``augmenter=CounterfactualAugmenter(protected=protected)``.
+    augmenter : twin maker, default=None
+        How twins are built, e.g. ``CounterfactualAugmenter(protected="gender",
+        links={...}, random_state=0)``: used as is when fitted, else fitted on
+        ``X``; the audit covers exactly the twins it builds, placebo twins
+        included (its ``placebo`` parameter), one section per attribute it
+        twins (``intersectional="both"`` adds their intersection). Fit it on
+        the training data so that ``unseen`` flags values the model never saw.
     response_method : {"auto", "predict", "predict_proba", \
 "decision_function"}, default="auto"
         Scores to compare besides decisions. ``"auto"`` uses ``predict_proba``
-        when the estimator has it. Decisions always come from ``predict``.
+        when the estimator has it, else ``decision_function``, else none
+        (``"predict"``). Decisions always come from ``predict``; to audit
+        another decision threshold, wrap the model in scikit-learn's
+        ``FixedThresholdClassifier``.
     sample_weight : array-like of shape (n_samples,), default=None
         Sampling weights of the rows (rates, intervals and group metrics are
         weighted; direction tests count pairs).
-    favourable : label, default=1
+    pos_label : label, default=None
         The favourable decision (loan granted); every other label is
-        unfavourable. Also the positive class of the scores.
+        unfavourable. Also the class whose score is compared. When None, 1
+        (or True) for models whose classes are 0/1, -1/1 or booleans; other
+        models need it.
     confidence : float, default=0.95
         Confidence level of the intervals.
     max_evidence : int, default=20
@@ -157,8 +133,8 @@ def audit(
 
     Group metrics need groups: when a protected column has more than 20
     distinct values among the rows (an exact age or income), they are left
-    undefined, with the advice to bin the column, unless ``values`` lists a
-    domain that holds every value of the data.
+    undefined, with the advice to bin the column, unless the augmenter's
+    ``values`` lists a domain that holds every value of the data.
 
     Examples
     --------
@@ -189,41 +165,31 @@ rows (gender: flip rate 0.500)>
     0.0010
     """
     frame, was_frame = as_frame(X)
-    columns = as_column_list(protected, "protected")
-    check_columns(frame, columns, "protected")
-    method = _response_method(estimator, response_method)
-    y_values = _check_y(y, len(frame))
+    if protected is not None and augmenter is None:
+        check_columns(frame, as_column_list(protected, "protected"), "protected")
+    method = _score_method(estimator, response_method)
+    check_estimator(estimator, method)
+    y_values = check_y(y, len(frame))
     weights = check_sample_weight(sample_weight, len(frame))
-    confidence = _check_confidence(confidence)
-    if (
-        isinstance(max_evidence, bool)
-        or not isinstance(max_evidence, numbers.Integral)
-        or max_evidence < 0
-    ):
-        raise ValueError(
-            f"max_evidence must be a non-negative integer, got {max_evidence!r}."
-        )
-    classes = list(getattr(estimator, "classes_", [favourable]))
-    if favourable not in classes:
-        raise ValueError(
-            f"favourable={favourable!r} is not a class of the estimator. Its "
-            f"classes: {classes!r}."
-        )
-    options = {
-        "protected": protected,
-        "values": values,
-        "links": links,
-        "locales": locales,
-        "genders": genders,
-        "source": source,
-        "default_locale": default_locale,
-        "n_twins": n_twins,
-        "missing": missing,
-        "strict": strict,
-        "random_state": random_state,
-    }
-    augmenters = _augmenters(X, augmenter, columns, options, intersectional)
-    use_placebo = _use_placebo(placebo, augmenters[0])
+    confidence = check_confidence(confidence)
+    max_evidence = check_positive_int(max_evidence, "max_evidence", minimum=0)
+    chunk_size = check_positive_int(chunk_size, "chunk_size")
+    positive = positive_class(estimator, pos_label)
+    if positive is None and hasattr(estimator, "classes_"):
+        positive = require_positive_class(estimator, pos_label, "The audit")
+    maker = resolve_twin_maker(X, protected=protected, augmenter=augmenter)
+    predictions = counterfactual_predictions(
+        estimator,
+        X,
+        maker,
+        method=method,
+        pos_label=positive,
+        placebo=None,
+        chunk_size=chunk_size,
+        progress=progress,
+    )
+    if positive is None:  # a duck-typed model without classes_
+        positive = _observed_positive(predictions.original)
     context = _Context(
         estimator=estimator,
         X=X,
@@ -231,37 +197,23 @@ rows (gender: flip rate 0.500)>
         was_frame=was_frame,
         y=y_values,
         weights=weights,
-        favourable=favourable,
+        pos_label=positive,
         confidence=confidence,
         max_evidence=max_evidence,
         method=method,
     )
-    attributes = {}
-    total = len(frame) * len(augmenters)
-    for step, fitted in enumerate(augmenters):
-        offset = step * len(frame)
-        predictions = counterfactual_predictions(
-            estimator,
-            X,
-            augmenter=fitted,
-            response_method=method,
-            placebo=use_placebo,
-            pos_label=favourable if method == "predict_proba" else None,
-            chunk_size=chunk_size,
-            progress=None
-            if progress is None
-            else (lambda done, _, offset=offset: progress(offset + done, total)),
-        )
-        for factor in _factors(fitted):
-            attributes[factor[0]] = _audit_factor(factor, fitted, predictions, context)
+    attributes = {
+        name: _audit_factor(name, factor, maker, predictions, context)
+        for name, factor in maker.factors_.items()
+    }
     return AuditReport(
         attributes,
         n_rows=len(frame),
         estimator=_estimator_name(estimator),
-        response_method=method,
-        favourable=favourable,
+        response_method=method or "predict",
+        pos_label=positive,
         confidence=confidence,
-        placebo=use_placebo,
+        placebo=bool((predictions.provenance["kind"] == "placebo").any()),
         weighted=weights is not None,
         has_y=y_values is not None,
     )
@@ -275,10 +227,10 @@ class _Context:
     was_frame: bool
     y: np.ndarray | None
     weights: np.ndarray | None
-    favourable: object
+    pos_label: object
     confidence: float
     max_evidence: int
-    method: str
+    method: str | None
 
 
 def _estimator_name(estimator):
@@ -294,86 +246,46 @@ def _estimator_name(estimator):
     return name
 
 
-def _response_method(estimator, response_method):
-    allowed = ("auto", *RESPONSE_METHODS)
-    if response_method not in allowed:
-        raise ValueError(
-            f"response_method must be one of {allowed!r}, got {response_method!r}."
-        )
-    if response_method == "auto":
-        has_proba = hasattr(estimator, "predict_proba")
-        response_method = "predict_proba" if has_proba else "predict"
-    _check_estimator(estimator, response_method)
-    return response_method
-
-
-def _check_y(y, n_samples):
-    if y is None:
+def _score_method(estimator, response_method):
+    """Where the audit's scores come from (None: decisions only)."""
+    check_option(response_method, RESPONSE_METHODS, "response_method")
+    if response_method == "predict":
         return None
-    values = np.asarray(y)
-    if values.ndim != 1 or values.shape[0] != n_samples:
-        raise ValueError(
-            f"y must be 1-D with one label per row of X ({n_samples} rows), got "
-            f"shape {values.shape!r}."
-        )
-    return values
+    if response_method != "auto":
+        return response_method
+    for method in ("predict_proba", "decision_function"):
+        if hasattr(estimator, method):
+            return method
+    return None
 
 
-def _augmenters(X, augmenter, columns, options, intersectional):
-    if augmenter is not None:
-        fitted = resolve_augmenter(X, augmenter)
-        if list(fitted.protected_) != columns:
-            raise ValueError(
-                f"protected={columns!r} differs from the augmenter's protected "
-                f"columns {fitted.protected_!r}; pass the same columns."
-            )
-        return [fitted]
-    fitted = [resolve_augmenter(X, None, intersectional=False, **options)]
-    if intersectional and len(columns) > 1:
-        fitted.append(resolve_augmenter(X, None, intersectional=True, **options))
-    return fitted
-
-
-def _use_placebo(placebo, fitted):
-    if placebo == "auto":
-        links = normalise_links(fitted.links, fitted.protected_)
-        return any(isinstance(k, FieldLink) for v in links.values() for k in v)
-    if not isinstance(placebo, bool | np.bool_):
-        raise ValueError(f"placebo must be True, False or 'auto', got {placebo!r}.")
-    return bool(placebo)
-
-
-def _factors(fitted):
-    """Return ``(name, columns, domain, links)`` per audited factor."""
-    protected = list(fitted.protected_)
-    links = normalise_links(fitted.links, protected)
-    if fitted.intersectional and len(protected) > 1:
-        domain = list(itertools.product(*(fitted.domains_[a] for a in protected)))
-        linked = [k for a in protected for k in links[a]]
-        return [(" & ".join(map(str, protected)), protected, domain, linked)]
-    return [(str(a), [a], list(fitted.domains_[a]), links[a]) for a in protected]
-
-
-def _row_flags(predictions, mask):
-    """Per row of X: whether a twin in ``mask`` flips it, and whether it has one."""
-    pos = predictions.provenance["source_position"].to_numpy()[mask]
-    changed = predictions.twin[mask] != predictions.original[pos]
-    n = predictions.n_samples
-    return (
-        np.bincount(pos[changed], minlength=n) > 0,
-        np.bincount(pos, minlength=n) > 0,
+def _observed_positive(decisions):
+    """Return the favourable class of a model without ``classes_``."""
+    observed = sorted({v.item() if isinstance(v, np.generic) else v for v in decisions})
+    if set(observed) <= {0, 1}:
+        return True if all(isinstance(v, bool) for v in observed) else 1
+    raise ValueError(
+        "The audit needs the favourable class, and the estimator has no classes_ "
+        f"while its decisions are {observed[:10]!r}. Pass pos_label=<the "
+        "favourable decision>."
     )
 
 
-def _audit_factor(factor, fitted, predictions, context):
-    name, columns, domain, links = factor
+def _factor_domain(maker, columns):
+    if len(columns) == 1:
+        return list(maker.domains_[columns[0]])
+    sizes = [len(maker.domains_[c]) for c in columns]
+    if int(np.prod(sizes)) > MAX_PRODUCT_ORDER:
+        return None  # listed in the order they occur
+    return list(itertools.product(*(maker.domains_[c] for c in columns)))
+
+
+def _audit_factor(name, factor, maker, predictions, context):
+    columns, linked = list(factor["columns"]), list(factor["linked"])
     provenance = predictions.provenance
-    kind = provenance["kind"].to_numpy(dtype=object)
-    mine = provenance["attribute"].to_numpy(dtype=object) == name
-    twin_mask, placebo_mask = mine & (kind == "twin"), mine & (kind == "placebo")
-    if not any(isinstance(link, FieldLink) for link in links):
-        placebo_mask[:] = False  # its placebo twins are the rows themselves
-    flipped, audited = _row_flags(predictions, twin_mask)
+    twin_mask = predictions.mask("twin", name)
+    placebo_mask = predictions.mask("placebo", name)
+    flipped, audited = predictions.flips(twin_mask, context.pos_label)
     if not audited.any():
         raise ValueError(
             f"No row of X has a twin for {name!r} (every value is missing or "
@@ -387,8 +299,13 @@ def _audit_factor(factor, fitted, predictions, context):
     )
     placebo = _placebo(flipped, audited, predictions, placebo_mask, context, undefined)
     score = _score_change(predictions, twin_mask, audited, w, level, undefined)
+    pos = provenance["source_position"].to_numpy()[twin_mask]
     direction, comparisons = direction_tables(
-        provenance, twin_mask, predictions, domain, context.favourable
+        provenance["original"].to_numpy(dtype=object)[twin_mask],
+        provenance["new"].to_numpy(dtype=object)[twin_mask],
+        predictions.original[pos] == context.pos_label,
+        predictions.twin[twin_mask] == context.pos_label,
+        _factor_domain(maker, columns),
     )
     p_mid, p_exact = (
         min(1.0, len(comparisons) * float(comparisons[key].min()))
@@ -396,23 +313,24 @@ def _audit_factor(factor, fitted, predictions, context):
     )
     sensitive = context.frame[columns]
     present = ~sensitive.isna().any(axis=1).to_numpy()
-    too_many = _continuous(sensitive[present], fitted)
+    reason = continuous_reason(sensitive[present], getattr(maker, "values", None))
     sensitive = sensitive.rename(columns=str)  # Fairlearn wants str
     groups, parity = group_metrics(
         sensitive.iloc[:, 0] if len(columns) == 1 else sensitive,
         predictions.original,
-        context,
-        undefined,
+        y=context.y,
+        weights=context.weights,
+        pos_label=context.pos_label,
+        undefined=undefined,
         rows=present,
-        reason=too_many,
+        reason=reason,
     )
-    own_columns = set(columns) | {link.column for link in links}
+    own_columns = set(columns) | set(linked)
     pairs = np.flatnonzero(twin_mask)
-    positions = provenance["source_position"].to_numpy()
-    flips = pairs[predictions.twin[pairs] != predictions.original[positions[pairs]]]
+    flips = pairs[predictions.changed(twin_mask, context.pos_label)]
     return AttributeAudit(
         name=name,
-        columns=list(columns),
+        columns=columns,
         n_rows=int(audited.sum()),
         n_missing=int((~present).sum()),
         n_twins=int(twin_mask.sum()),
@@ -434,14 +352,16 @@ def _audit_factor(factor, fitted, predictions, context):
         demographic_parity_difference=parity[0],
         demographic_parity_ratio=parity[1],
         equalized_odds_difference=parity[2],
-        unseen_twins=int(provenance["unseen"].to_numpy()[mine].sum()),
+        unseen_twins=int(
+            provenance["unseen"].to_numpy()[twin_mask | placebo_mask].sum()
+        ),
         unseen_values={
             column: list(found)
             for column, found in predictions.unseen_values.items()
             if column in own_columns
         },
         n_flipped_pairs=len(flips),
-        evidence=evidence(flips, name, columns, fitted, predictions, context),
+        evidence=evidence(flips, name, columns, maker, predictions, context),
         undefined=undefined,
     )
 
@@ -449,13 +369,13 @@ def _audit_factor(factor, fitted, predictions, context):
 def _placebo(flipped, audited, predictions, mask, context, undefined):
     if not mask.any():
         reason = (
-            "no placebo twins: placebo=False, or no generated link field (such "
-            "as 'first_name') follows this attribute"
+            "no placebo twins: the augmenter's placebo=False, or no generated "
+            "link field (such as 'first_name') follows this attribute"
         )
         for key in ("placebo_rate", "flip_minus_placebo"):
             undefined[key] = reason
         return None, None, None, None
-    p_flipped, p_audited = _row_flags(predictions, mask)
+    p_flipped, p_audited = predictions.flips(mask, context.pos_label)
     weights, level = context.weights, context.confidence
     both = audited & p_audited
     rate, low, high = weighted_proportion_interval(
@@ -478,284 +398,10 @@ def _score_change(predictions, mask, audited, w, level, undefined):
             "the estimator gave decisions only (response_method='predict')"
         )
         return None, None
-    pos = predictions.provenance["source_position"].to_numpy()[mask]
-    change = np.abs(predictions.twin_score[mask] - predictions.original_score[pos])
-    n = predictions.n_samples
-    per_row = np.bincount(pos, weights=change, minlength=n)[audited]
-    per_row /= np.bincount(pos, minlength=n)[audited]
+    per_row, _ = predictions.score_changes(mask)
     try:
-        mean, low, high = mean_with_interval(per_row, w, confidence=level)
+        mean, low, high = mean_with_interval(per_row[audited], w, confidence=level)
     except ValueError as exc:
         undefined["score_change"] = str(exc)
         return None, None
     return mean, (low, high)
-
-
-def _codes(values, order):
-    """Position of each value in ``order``; values not in it are appended."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
-    order = list(order)
-    index = {}
-    for value in order:
-        index.setdefault(value, len(index))
-    for value in uniques:
-        if value not in index:
-            index[value] = len(index)
-            order.append(value)
-    return np.asarray([index[u] for u in uniques], dtype=np.int64)[codes], order
-
-
-def direction_tables(provenance, mask, predictions, domain, favourable):
-    """Return the per-cell ``direction`` and pooled ``comparisons`` tables."""
-    pos = provenance["source_position"].to_numpy()[mask]
-    row_fav = predictions.original[pos] == favourable
-    twin_fav = predictions.twin[mask] == favourable
-    source = provenance["original"].to_numpy(dtype=object)[mask]
-    target = provenance["new"].to_numpy(dtype=object)[mask]
-    codes, order = _codes(np.concatenate([source, target]), domain)
-    src, tgt = codes[: len(source)], codes[len(source) :]
-    k = len(order)
-
-    def count(keys, flags):
-        return np.bincount(keys[flags], minlength=k * k)
-
-    cell = src * k + tgt
-    n = count(cell, np.ones(len(cell), dtype=bool))
-    b, c = count(cell, row_fav & ~twin_fav), count(cell, ~row_fav & twin_fav)
-    both = count(cell, row_fav & twin_fav)
-    used = np.flatnonzero(n)
-    direction = pd.DataFrame(
-        {
-            "source": pd.Series([order[i // k] for i in used], dtype=object),
-            "target": pd.Series([order[i % k] for i in used], dtype=object),
-            "n_pairs": n[used],
-            "favourable_both": both[used],
-            "favourable_to_unfavourable": b[used],
-            "unfavourable_to_favourable": c[used],
-            "unfavourable_both": (n - both - b - c)[used],
-            "p_value_midp": np.atleast_1d(mcnemar_midp(b[used], c[used])),
-            "p_value_exact": np.atleast_1d(mcnemar_exact(b[used], c[used])),
-        }
-    )
-    # orient every pair as (decision with value a, decision with value b), a < b
-    first = src < tgt
-    fav_a = np.where(first, row_fav, twin_fav)
-    fav_b = np.where(first, twin_fav, row_fav)
-    pair = np.minimum(src, tgt) * k + np.maximum(src, tgt)
-    n = count(pair, np.ones(len(pair), dtype=bool))
-    only_a, only_b = count(pair, fav_a & ~fav_b), count(pair, fav_b & ~fav_a)
-    used = np.flatnonzero(n)
-    favoured = [
-        order[i // k] if x > y else order[i % k] if y > x else None
-        for i, x, y in zip(used, only_a[used], only_b[used], strict=True)
-    ]
-    comparisons = pd.DataFrame(
-        {
-            "value_a": pd.Series([order[i // k] for i in used], dtype=object),
-            "value_b": pd.Series([order[i % k] for i in used], dtype=object),
-            "n_pairs": n[used],
-            "only_a_favourable": only_a[used],
-            "only_b_favourable": only_b[used],
-            "favoured": pd.Series(favoured, dtype=object),
-            "p_value_midp": np.atleast_1d(mcnemar_midp(only_a[used], only_b[used])),
-            "p_value_exact": np.atleast_1d(mcnemar_exact(only_a[used], only_b[used])),
-        }
-    )
-    return direction, comparisons
-
-
-def _binary_rate(function, y_true, y_pred, sample_weight=None, *, favourable):
-    return function(
-        (np.asarray(y_true) == favourable).astype(int),
-        (np.asarray(y_pred) == favourable).astype(int),
-        sample_weight=sample_weight,
-        pos_label=1,
-    )
-
-
-def _continuous(sensitive, fitted):
-    """Why group metrics over ``sensitive`` make no sense, or None if they do.
-
-    A column with more than ``MAX_GROUPS`` distinct values is continuous
-    (an exact age), unless ``values`` gave it a domain holding every value.
-    """
-    given = fitted.values if isinstance(fitted.values, dict) else {}
-    for column in sensitive.columns:
-        observed = sensitive[column]
-        n_values = observed.nunique()
-        if n_values <= MAX_GROUPS:
-            continue
-        if column in given and observed.isin(list(given[column])).all():
-            continue
-        return (
-            f"{column!r} has {n_values} distinct values (more than {MAX_GROUPS}), "
-            "so it looks continuous and one group per value would be "
-            "meaningless. Bin it (e.g. pandas.cut into bands) and compute the "
-            "group metrics on the bins."
-        )
-    return None
-
-
-def _metrics(context):
-    favourable = context.favourable
-    metrics = {
-        "count": count,
-        "selection_rate": partial(selection_rate, pos_label=favourable),
-    }
-    if context.y is not None:
-        metrics["accuracy"] = accuracy_score
-        for key, function in (
-            ("true_positive_rate", true_positive_rate),
-            ("false_positive_rate", false_positive_rate),
-        ):
-            metrics[key] = partial(_binary_rate, function, favourable=favourable)
-    return metrics
-
-
-def group_metrics(sensitive, decisions, context, undefined, rows=None, reason=None):
-    """Fairlearn ``MetricFrame`` of the original rows, and the parity summaries.
-
-    Only the ``rows`` (a boolean mask; all when None) enter the groups; with a
-    ``reason``, nothing is computed and the reason is recorded as undefined.
-    """
-    metrics = _metrics(context)
-    if reason is not None:
-        for key in (
-            "group_metrics",
-            "demographic_parity_difference",
-            "demographic_parity_ratio",
-            "equalized_odds_difference",
-        ):
-            undefined[key] = reason
-        names = [sensitive.name] if sensitive.ndim == 1 else list(sensitive.columns)
-        empty = pd.DataFrame(
-            {k: pd.Series(dtype=np.int64 if k == "count" else float) for k in metrics},
-            index=pd.MultiIndex.from_tuples([], names=names)
-            if len(names) > 1
-            else pd.Index([], dtype=object, name=names[0]),
-        )
-        return empty, (None, None, None)
-    if rows is None:
-        rows = np.ones(len(decisions), dtype=bool)
-    decisions = np.asarray(decisions)[rows]
-    y = None if context.y is None else context.y[rows]
-    params = {}
-    if context.weights is not None:
-        weights = context.weights[rows]
-        params = {k: {"sample_weight": weights} for k in metrics if k != "count"}
-    frame = MetricFrame(
-        metrics=metrics,
-        y_true=decisions if y is None else y,
-        y_pred=decisions,
-        sensitive_features=sensitive[rows],
-        sample_params=params,
-    )
-    difference = frame.difference(method="between_groups")
-    ratio = frame.ratio(method="between_groups")
-    dp_difference = _finite(difference["selection_rate"])
-    if dp_difference is None:
-        undefined["demographic_parity_difference"] = (
-            "a group's selection rate is undefined (zero total weight)"
-        )
-    dp_ratio = _finite(ratio["selection_rate"])
-    if dp_ratio is None:
-        undefined["demographic_parity_ratio"] = (
-            "every group has a selection rate of 0, so the ratio is 0/0"
-        )
-    odds = None
-    if y is None:
-        undefined["equalized_odds_difference"] = "needs the true labels y"
-    else:
-        odds = _finite(
-            max(difference["true_positive_rate"], difference["false_positive_rate"])
-        )
-        if odds is None:
-            undefined["equalized_odds_difference"] = (
-                "a group's true or false positive rate is undefined"
-            )
-    by_group = frame.by_group.astype({"count": np.int64})
-    return by_group, (dp_difference, dp_ratio, odds)
-
-
-def _finite(value):
-    value = float(value)
-    return value if np.isfinite(value) else None
-
-
-def evidence(flips, name, columns, fitted, predictions, context):
-    """Rebuild the first flipped pairs and show what their twins changed.
-
-    A twin depends only on its row's label and the seed, so rebuilding the
-    twins of a few rows gives back the twins that were predicted; the twins
-    are predicted again so that the decisions shown are those of the twins
-    shown.
-    """
-    columns_out = ["row", "attribute", "original", "new", "changes"]
-    columns_out += ["decision", "twin_decision"]
-    if predictions.original_score is not None:
-        columns_out += ["score", "twin_score"]
-    chosen = flips[: context.max_evidence]
-    if not len(chosen):
-        return pd.DataFrame(columns=columns_out)
-    provenance = predictions.provenance
-    positions = provenance["source_position"].to_numpy()[chosen]
-    rows = np.unique(positions)
-    subset = context.frame.iloc[rows]
-    if not context.was_frame:
-        subset = subset.to_numpy(dtype=np.asarray(context.X).dtype)
-    twins, rebuilt = fitted.make_twins(subset, placebo=False)
-    twins = twins if context.was_frame else pd.DataFrame(twins)
-    local = rebuilt["source_position"].to_numpy()
-    rebuilt_new = rebuilt["new"].to_numpy(dtype=object)
-    mine = rebuilt["attribute"].to_numpy(dtype=object) == name
-    take, kept = [], []
-    for position, new in zip(
-        positions, provenance["new"].to_numpy(dtype=object)[chosen], strict=True
-    ):
-        here = np.flatnonzero(mine & (local == np.searchsorted(rows, position)))
-        found = [j for j in here if rebuilt_new[j] == new]
-        if found:  # always, unless random draws depend on chunk positions
-            take.append(found[0])
-            kept.append(position)
-    positions = np.asarray(kept, dtype=np.int64)
-    twin_rows = twins.iloc[take]
-    if context.was_frame:
-        shown = twin_rows
-    else:
-        shown = twin_rows.to_numpy(dtype=np.asarray(context.X).dtype)
-    pos_label = context.favourable if context.method == "predict_proba" else None
-    decision, score = _respond(
-        context.estimator, shown, context.method, columns, False, pos_label
-    )
-    records = []
-    for i, (position, j) in enumerate(zip(positions, take, strict=True)):
-        before, after = context.frame.iloc[position], twin_rows.iloc[i]
-        changes = {
-            column: (before[column], after[column])
-            for column in context.frame.columns
-            if column not in columns and not _same(before[column], after[column])
-        }
-        record = {
-            "row": context.frame.index[position],
-            "attribute": name,
-            "original": rebuilt["original"].iloc[j],
-            "new": rebuilt_new[j],
-            "changes": changes,
-            "decision": predictions.original[position],
-            "twin_decision": decision[i],
-        }
-        if score is not None:
-            record["score"] = float(predictions.original_score[position])
-            record["twin_score"] = float(score[i])
-        if record["decision"] != record["twin_decision"]:
-            records.append(record)
-    return pd.DataFrame.from_records(records, columns=columns_out)
-
-
-def _same(a, b):
-    if pd.isna(a) is True and pd.isna(b) is True:
-        return True
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False

@@ -1,101 +1,38 @@
-"""CounterfactualAugmenter and the augmented meta-classifier."""
+"""CounterfactualAugmenter: all-else-equal twins, and the augmented meta-classifier."""
 
 import numbers
 
 import numpy as np
-import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.utils import check_random_state, get_tags
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
-from ._twins import TwinEngine, concat_frames
+from ._protocol import TwinMakerMixin, TwinSet, check_twin_maker, to_array
+from ._twins import TwinEngine
 from ._validation import (
-    EMPTY_INPUT,
     as_column_list,
-    as_frame,
+    check_bool,
     check_columns,
-    check_sample_weight,
+    check_option,
+    check_positive_int,
 )
 
-_SOURCES = ("auto", "vocabulary", "mimesis")
-_MISSING = ("error", "skip")
+SOURCES = ("auto", "vocabulary", "mimesis")
+MISSING = ("error", "skip")
+INTERSECTIONAL = (False, True, "both")
+PLACEBO = (False, True, "auto")
+NO_TWIN_SPECIFICATION = (
+    "Pass protected= (the protected column(s) of X) or augmenter= (a twin maker "
+    "such as CounterfactualAugmenter(protected=..., links=...))."
+)
+PROTECTED_MISMATCH = (
+    "protected={protected!r} disagrees with the augmenter's "
+    "protected={augmenter_protected!r}; pass one or the other."
+)
 
 
-class TwinSet:
-    """Counterfactual twins and where each one came from.
-
-    Unpacks as ``X_twins, provenance = twin_set``.
-
-    Attributes
-    ----------
-    X : DataFrame or ndarray
-        The twins, with exactly the columns (and, for DataFrames, the dtypes) of
-        the input, so ``model.predict(twin_set.X)`` works. Its index holds the
-        label of each twin's source row.
-    provenance : DataFrame
-        One row per twin, aligned with ``X``: ``source_position`` (row number in
-        the input), ``attribute``, ``original`` and ``new`` values (tuples for
-        intersectional twins), ``kind`` (``"original"``, ``"twin"`` or
-        ``"placebo"``) and ``unseen`` (whether the twin holds a protected or
-        linked value never seen in the fit data). Its index is ``X``'s.
-    unseen_values : dict
-        For each column, the values twins carry that the fit data never held.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from skcounterfactual import CounterfactualAugmenter
-    >>> X = pd.DataFrame({"gender": ["Male", "Female"], "income": [44815, 47436]})
-    >>> twin_set = CounterfactualAugmenter(protected="gender").fit(X).make_twins(
-    ...     X, include_original=True
-    ... )
-    >>> twin_set
-    TwinSet(original=2, twin=2, unseen=0)
-    >>> twin_set.to_frame()[["gender", "income", "kind"]]
-       gender  income      kind
-    0    Male   44815  original
-    0  Female   44815      twin
-    1  Female   47436  original
-    1    Male   47436      twin
-    """
-
-    def __init__(self, X, provenance, unseen_values):
-        self.X = X
-        self.provenance = provenance
-        self.unseen_values = unseen_values
-
-    def __iter__(self):
-        return iter((self.X, self.provenance))
-
-    def __len__(self):
-        return len(self.provenance)
-
-    def __repr__(self):
-        counts = self.provenance["kind"].value_counts()
-        parts = ", ".join(f"{k}={int(v)}" for k, v in counts.items() if v)
-        return f"TwinSet({parts}, unseen={int(self.provenance['unseen'].sum())})"
-
-    def to_frame(self):
-        """Return the twins and their provenance side by side in one frame.
-
-        Provenance columns whose names clash with a column of ``X`` get a
-        ``twin_`` prefix.
-
-        Returns
-        -------
-        frame : DataFrame
-            The columns of ``X`` followed by the provenance columns.
-        """
-        frame = self.X if isinstance(self.X, pd.DataFrame) else pd.DataFrame(self.X)
-        frame = frame.set_axis(self.provenance.index, axis=0)
-        extra = self.provenance.rename(
-            columns=lambda c: f"twin_{c}" if c in frame.columns else c
-        )
-        return pd.concat([frame, extra], axis=1)
-
-
-class CounterfactualAugmenter(BaseEstimator):
+class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
     """Build counterfactual twins of rows, and augment training data with them.
 
     A twin is a copy of a row in which a protected attribute takes another value
@@ -143,12 +80,18 @@ class CounterfactualAugmenter(BaseEstimator):
         Twins per row and attribute. None builds one twin per other value of
         the domain; an integer samples that many values per row (for large
         domains), deterministically from ``random_state`` and the row's label.
-    intersectional : bool, default=False
-        With several protected attributes, build twins for every combination of
-        their values instead of one attribute at a time.
-    placebo : bool, default=False
+    intersectional : bool or "both", default=False
+        With several protected attributes: False builds twins one attribute at
+        a time; True builds twins for every combination of their values
+        instead; ``"both"`` builds both (each attribute alone, then every
+        combination), so an audit reports each attribute and their
+        intersection.
+    placebo : bool or "auto", default="auto"
         Whether :meth:`make_twins` adds a placebo twin per row: same protected
         value, linked fields regenerated (the noise floor of name changes).
+        ``"auto"`` adds them for attributes with a generated or callable link
+        (the only ones where a placebo twin differs from its row); the scores
+        never use them, the audit reports their flip rate.
     missing : {"error", "skip"}, default="error"
         What a missing value in a protected column does: raise, or build no
         twins for that row.
@@ -156,7 +99,9 @@ class CounterfactualAugmenter(BaseEstimator):
         Raise when ``values`` holds a value never observed in the fit data.
     random_state : int, RandomState instance or None, default=None
         Seed of every random draw. A twin depends only on the seed, its source
-        row's label, the attribute and the target value.
+        row's label, the attribute and the target value. Without links that
+        draw values (names, ``n_twins`` sampling) twins involve no randomness;
+        with them, pass an integer for twins that are the same on every run.
 
     Attributes
     ----------
@@ -164,6 +109,10 @@ class CounterfactualAugmenter(BaseEstimator):
         The protected columns.
     domains_ : dict
         Per attribute, the list of values twins take.
+    factors_ : dict
+        Per audited factor (an attribute, or ``"a & b"`` for intersectional
+        twins), ``{"columns": [...], "linked": [...]}``: the protected columns
+        it changes and the linked columns that follow them.
     seed_ : int
         The seed derived from ``random_state``.
     n_features_in_ : int
@@ -216,7 +165,7 @@ class CounterfactualAugmenter(BaseEstimator):
         default_locale="en",
         n_twins=None,
         intersectional=False,
-        placebo=False,
+        placebo="auto",
         missing="error",
         strict=False,
         random_state=None,
@@ -235,30 +184,13 @@ class CounterfactualAugmenter(BaseEstimator):
         self.strict = strict
         self.random_state = random_state
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.categorical = True
-        tags.input_tags.string = True
-        return tags
-
     def _check_params(self):
-        if self.source not in _SOURCES:
-            raise ValueError(
-                f"source must be one of {_SOURCES!r}, got {self.source!r}."
-            )
-        if self.missing not in _MISSING:
-            raise ValueError(
-                f"missing must be one of {_MISSING!r}, got {self.missing!r}."
-            )
-        if self.n_twins is not None and (
-            isinstance(self.n_twins, bool)
-            or not isinstance(self.n_twins, numbers.Integral)
-            or self.n_twins < 1
-        ):
-            raise ValueError(
-                f"n_twins must be None or a positive integer, got {self.n_twins!r}."
-            )
+        check_option(self.source, SOURCES, "source")
+        check_option(self.missing, MISSING, "missing")
+        check_option(_plain_bool(self.intersectional), INTERSECTIONAL, "intersectional")
+        check_option(_plain_bool(self.placebo), PLACEBO, "placebo")
+        check_bool(self.strict, "strict")
+        check_positive_int(self.n_twins, "n_twins", allow_none=True)
         for name in ("values", "links", "locales", "genders"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, dict):
@@ -266,22 +198,6 @@ class CounterfactualAugmenter(BaseEstimator):
                     f"{name} must be a dict or None, got "
                     f"{type(value).__name__}: {value!r}."
                 )
-
-    def _frame(self, X, *, reset):
-        frame, was_frame = as_frame(X)
-        if len(frame) == 0:
-            raise ValueError(EMPTY_INPUT)
-        if was_frame:
-            validate_data(self, frame, reset=reset, skip_check_array=True)
-        else:
-            validate_data(
-                self,
-                np.asarray(X),
-                reset=reset,
-                dtype=None,
-                ensure_all_finite=False,
-            )
-        return frame, was_frame
 
     def fit(self, X, y=None):
         """Learn value domains and link vocabularies from ``X``.
@@ -300,7 +216,7 @@ class CounterfactualAugmenter(BaseEstimator):
         """
         self._check_params()
         protected = as_column_list(self.protected, "protected")
-        frame, _ = self._frame(X, reset=True)
+        frame, _ = self._validate_frame(X, reset=True)
         check_columns(frame, protected, "protected")
         if isinstance(self.random_state, numbers.Integral) and not isinstance(
             self.random_state, bool
@@ -317,7 +233,7 @@ class CounterfactualAugmenter(BaseEstimator):
             source=self.source,
             default_locale=self.default_locale,
             n_twins=self.n_twins,
-            intersectional=bool(self.intersectional),
+            intersectional=_plain_bool(self.intersectional),
             missing=self.missing,
             strict=bool(self.strict),
             seed=seed,
@@ -325,6 +241,13 @@ class CounterfactualAugmenter(BaseEstimator):
         self.engine_ = engine.fit(frame)
         self.protected_ = protected
         self.domains_ = {a: list(d) for a, d in engine.domains_.items()}
+        self.factors_ = {
+            engine.factor_name(factor): {
+                "columns": list(factor),
+                "linked": [link.column for a in factor for link in engine.links_[a]],
+            }
+            for factor in engine.factors()
+        }
         self.seed_ = seed
         return self
 
@@ -337,7 +260,7 @@ class CounterfactualAugmenter(BaseEstimator):
             Rows to twin, with the columns seen in ``fit``.
         include_original : bool, default=False
             Also return each original row, right before its twins.
-        placebo : bool or None, default=None
+        placebo : bool, "auto" or None, default=None
             Add placebo twins; None uses the ``placebo`` parameter.
 
         Returns
@@ -347,226 +270,61 @@ class CounterfactualAugmenter(BaseEstimator):
             ``twin_set.provenance``.
         """
         check_is_fitted(self)
-        frame, was_frame = self._frame(X, reset=False)
+        include_original = check_bool(include_original, "include_original")
         placebo = self.placebo if placebo is None else placebo
+        placebo = check_option(_plain_bool(placebo), PLACEBO, "placebo")
+        frame, was_frame = self._validate_frame(X, reset=False)
         twins, provenance, unseen = self.engine_.build(
-            frame, include_original=include_original, placebo=bool(placebo)
+            frame, include_original=include_original, placebo=placebo
         )
         if not was_frame:
-            twins = _to_array(twins, X)
+            twins = to_array(twins, X)
         return TwinSet(twins, provenance, unseen)
 
-    def fit_resample(self, X, y, sample_weight=None):
-        """Fit, then return the data augmented with twins (labels copied).
 
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Labels; each twin gets its source row's label.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights; each twin gets its source row's weight.
-
-        Returns
-        -------
-        X_resampled : DataFrame or ndarray
-            The rows of ``X`` followed by their twins.
-        y_resampled : Series or ndarray
-            The labels, aligned.
-        sample_weight_resampled : ndarray
-            Only when ``sample_weight`` is given: the weights, aligned.
-        """
-        self.fit(X)
-        frame, was_frame = as_frame(X)
-        y_values = _check_y(y, len(frame))
-        weights = check_sample_weight(sample_weight, len(frame))
-        twins, provenance, _ = self.engine_.build(frame)
-        positions = provenance["source_position"].to_numpy()
-        if was_frame:
-            X_out = concat_frames([frame, twins])
-        else:
-            X_out = np.concatenate([np.asarray(X), _to_array(twins, X)])
-        if isinstance(y, pd.Series):
-            y_out = pd.concat([y, y.iloc[positions]])
-            if was_frame:
-                y_out.index = X_out.index
-        else:
-            y_out = np.concatenate([y_values, y_values[positions]])
-        if weights is None:
-            return X_out, y_out
-        return X_out, y_out, np.concatenate([weights, weights[positions]])
+def _plain_bool(value):
+    return bool(value) if isinstance(value, np.bool_) else value
 
 
-def _to_array(twins, X):
-    array = np.asarray(X)
-    return twins.to_numpy(dtype=array.dtype)
+def resolve_twin_maker(X, *, protected=None, augmenter=None):
+    """Return a fitted twin maker for the rows ``X``.
 
-
-def _check_y(y, n_samples):
-    if y is None:
-        raise ValueError("fit_resample needs y: each twin copies its source's label.")
-    values = np.asarray(y)
-    if values.ndim != 1 or values.shape[0] != n_samples:
-        raise ValueError(
-            f"y must be 1-D with one label per row of X ({n_samples}), got shape "
-            f"{values.shape!r}."
-        )
-    return values
-
-
-def _weight_param(estimator, weights):
-    """``sample_weight`` for ``estimator.fit``; a Pipeline's goes to its last step."""
-    steps = getattr(estimator, "steps", None)
-    if isinstance(steps, list) and steps and not _routing_enabled():
-        return {f"{steps[-1][0]}__sample_weight": weights}
-    return {"sample_weight": weights}
-
-
-def _routing_enabled():
-    from sklearn import get_config
-
-    return bool(get_config().get("enable_metadata_routing", False))
-
-
-def _estimator_has(attr):
-    def check(self):
-        if hasattr(self, "estimator_"):
-            return hasattr(self.estimator_, attr)
-        return hasattr(self.estimator, attr)
-
-    return check
-
-
-class CounterfactualAugmentedClassifier(
-    MetaEstimatorMixin, ClassifierMixin, BaseEstimator
-):
-    """Fit a classifier on its training data augmented with counterfactual twins.
-
-    The mitigation of :class:`CounterfactualAugmenter` for a plain scikit-learn
-    ``Pipeline`` or ``GridSearchCV`` (tune ``estimator__...`` and
-    ``augmenter__...``). Twins are added only while fitting; predictions are
-    the inner estimator's.
-
-    Parameters
-    ----------
-    estimator : classifier
-        The classifier to fit on the augmented data (usually a Pipeline with
-        its preprocessing).
-    augmenter : CounterfactualAugmenter
-        How to build the twins.
-
-    Attributes
-    ----------
-    estimator_ : classifier
-        The fitted clone of ``estimator``.
-    augmenter_ : CounterfactualAugmenter
-        The fitted clone of ``augmenter``.
-    classes_ : ndarray
-        The class labels.
-    n_features_in_ : int
-        Number of columns seen in ``fit``.
-
-    Examples
-    --------
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from skcounterfactual import (CounterfactualAugmentedClassifier,
-    ...                               CounterfactualAugmenter)
-    >>> import pandas as pd
-    >>> X = pd.DataFrame({"gender_code": [1, 0, 1, 0], "income": [1, 2, 3, 4]})
-    >>> y = [1, 0, 1, 0]
-    >>> clf = CounterfactualAugmentedClassifier(
-    ...     estimator=LogisticRegression(),
-    ...     augmenter=CounterfactualAugmenter(protected="gender_code"),
-    ... ).fit(X, y)
-    >>> clf.augmenter_.domains_
-    {'gender_code': [0, 1]}
+    ``augmenter`` as is when fitted, else a clone fitted on ``X``; with only
+    ``protected``, a default :class:`CounterfactualAugmenter` fitted on ``X``.
     """
+    if augmenter is None:
+        if protected is None:
+            raise ValueError(NO_TWIN_SPECIFICATION)
+        return CounterfactualAugmenter(protected=protected).fit(X)
+    check_twin_maker(augmenter)
+    check_protected_agrees(protected, augmenter)
+    try:
+        check_is_fitted(augmenter)
+    except NotFittedError:
+        return clone(augmenter).fit(X)
+    return augmenter
 
-    def __init__(self, estimator=None, augmenter=None):
-        self.estimator = estimator
-        self.augmenter = augmenter
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        if self.estimator is not None:
-            inner = get_tags(self.estimator).input_tags
-            tags.input_tags.allow_nan = inner.allow_nan
-            tags.input_tags.categorical = inner.categorical
-            tags.input_tags.string = inner.string
-        return tags
-
-    def fit(self, X, y, sample_weight=None):
-        """Augment ``X`` with twins and fit a clone of ``estimator`` on it.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights, copied to each row's twins and passed to the estimator
-            (to a Pipeline's last step, unless metadata routing is enabled).
-
-        Returns
-        -------
-        self : CounterfactualAugmentedClassifier
-            The fitted classifier.
-        """
-        if self.estimator is None or not hasattr(self.estimator, "fit"):
-            raise ValueError(
-                "estimator must be a scikit-learn classifier (with fit and predict), "
-                f"got {self.estimator!r}."
+def check_protected_agrees(protected, augmenter):
+    """Refuse ``protected`` that names other columns than the augmenter's."""
+    if protected is None or augmenter is None:
+        return
+    asked = as_column_list(protected, "protected")
+    have = as_column_list(augmenter.protected, "augmenter.protected")
+    if asked != have:
+        raise ValueError(
+            PROTECTED_MISMATCH.format(
+                protected=protected, augmenter_protected=augmenter.protected
             )
-        if not isinstance(self.augmenter, CounterfactualAugmenter):
-            raise ValueError(
-                f"augmenter must be a CounterfactualAugmenter, got {self.augmenter!r}."
-            )
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
-            )
-        y = y if isinstance(y, pd.Series) else column_or_1d(y, warn=True)
-        self.augmenter_ = clone(self.augmenter)
-        resampled = self.augmenter_.fit_resample(X, y, sample_weight=sample_weight)
-        self.estimator_ = clone(self.estimator)
-        if sample_weight is None:
-            X_aug, y_aug = resampled
-            self.estimator_.fit(X_aug, y_aug)
-        else:
-            X_aug, y_aug, w_aug = resampled
-            self.estimator_.fit(X_aug, y_aug, **_weight_param(self.estimator_, w_aug))
-        self.classes_ = self.estimator_.classes_
-        self.n_features_in_ = self.augmenter_.n_features_in_
-        if hasattr(self.augmenter_, "feature_names_in_"):
-            self.feature_names_in_ = self.augmenter_.feature_names_in_
-        return self
+        )
 
-    def _check_input(self, X):
-        check_is_fitted(self)
-        return X
 
-    def predict(self, X):
-        """Predict with the fitted estimator."""
-        X = self._check_input(X)
-        return self.estimator_.predict(X)
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the fitted estimator."""
-        X = self._check_input(X)
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities of the fitted estimator."""
-        X = self._check_input(X)
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the fitted estimator."""
-        X = self._check_input(X)
-        return self.estimator_.decision_function(X)
+def protected_of(protected=None, augmenter=None):
+    """Return the protected column(s) named by ``protected`` or the augmenter."""
+    if augmenter is not None:
+        check_twin_maker(augmenter)
+        check_protected_agrees(protected, augmenter)
+        return augmenter.protected
+    if protected is None:
+        raise ValueError(NO_TWIN_SPECIFICATION)
+    return protected

@@ -1,12 +1,14 @@
 """The demo behind ``skcounterfactual demo``: the hands-on tutorial, end to end."""
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
-from ._augmenter import CounterfactualAugmentedClassifier, CounterfactualAugmenter
+from ._augmenter import CounterfactualAugmenter
+from ._classifier import CounterfactualAugmentedClassifier
 from ._selection import fairness_scoring, most_accurate_within
 
 LEADERBOARD_COLUMNS = ("accuracy", "flip_score", "parity_difference")
@@ -103,10 +105,11 @@ def demo(n_samples=2000, random_state=42, report_path=None, progress=print):
     progress(f"ranking {len(named)} candidates with GridSearchCV (3-fold)")
     pipeline = Pipeline([("model", tutorial)])
     grid = {"model": list(named.values())}
+    twins = CounterfactualAugmenter(protected="gender", links=LINKS, random_state=0)
     search = GridSearchCV(
         pipeline,
         grid,
-        scoring=fairness_scoring(protected="gender", links=LINKS),
+        scoring=fairness_scoring(augmenter=twins),
         refit=most_accurate_within(max_flip_rate=0.01),
         cv=3,
         error_score="raise",
@@ -128,9 +131,10 @@ def demo(n_samples=2000, random_state=42, report_path=None, progress=print):
     print(f"\nChosen (most accurate with flip rate <= 1%): {chosen}\n")
 
     progress("auditing the tutorial's model and the chosen one on fresh applicants")
-    before = audit(tutorial, X_audit, y_audit, protected="gender", links=LINKS)
+    fitted = clone(twins).fit(X)  # the vocabulary of the training data
+    before = audit(tutorial, X_audit, y_audit, augmenter=fitted)
     chosen_model = search.best_estimator_.named_steps["model"]
-    after = audit(chosen_model, X_audit, y_audit, protected="gender", links=LINKS)
+    after = audit(chosen_model, X_audit, y_audit, augmenter=fitted)
     print("Audit of the tutorial's model:")
     print(before.to_markdown())
     print("\nAudit of the chosen model:")

@@ -22,9 +22,9 @@ MISSING_KEY = (
 def leaderboard(
     search,
     *,
-    accuracy="accuracy",
-    flip="counterfactual_flip",
-    parity=DEFAULT_PARITY,
+    accuracy_key="accuracy",
+    flip_key="counterfactual_flip",
+    parity_key=DEFAULT_PARITY,
 ):
     """Rank the candidates of a search on accuracy and fairness side by side.
 
@@ -34,12 +34,12 @@ def leaderboard(
         A fitted ``GridSearchCV`` / ``RandomizedSearchCV`` (anything with
         ``cv_results_``), or a ``cv_results_`` dict, scored with several
         metrics, e.g. ``scoring=fairness_scoring(protected="sex")``.
-    accuracy : str, default="accuracy"
+    accuracy_key : str, default="accuracy"
         The scoring key of the performance metric (``"score"`` for a
         single-metric search).
-    flip : str, default="counterfactual_flip"
+    flip_key : str, default="counterfactual_flip"
         The scoring key of the counterfactual flip score (1 - flip rate).
-    parity : str or None, default="neg_demographic_parity_difference"
+    parity_key : str or None, default="neg_demographic_parity_difference"
         The scoring key of a group-parity score, or None to leave it out. A
         ``neg_`` key is shown negated back, as ``parity_difference`` (lower is
         fairer); any other key is shown as scored.
@@ -81,7 +81,7 @@ def leaderboard(
     ...     "mean_test_counterfactual_flip": [0.95, 0.90, 0.85],
     ...     "std_test_counterfactual_flip": [0.01, 0.02, 0.02],
     ... }
-    >>> board = leaderboard(cv_results, parity=None)
+    >>> board = leaderboard(cv_results, parity_key=None)
     >>> board[["C", "accuracy_mean", "flip_score_mean", "rank", "pareto"]]
     ... # doctest: +NORMALIZE_WHITESPACE
                   C  accuracy_mean  flip_score_mean  rank  pareto
@@ -94,10 +94,13 @@ def leaderboard(
     available = sorted(
         k[len("mean_test_") :] for k in results if k.startswith("mean_test_")
     )
-    metrics = [("accuracy", accuracy, "accuracy"), ("flip", flip, "flip_score")]
-    if parity is not None:
-        shown = "parity_difference" if parity.startswith("neg_") else parity
-        metrics.append(("parity", parity, shown))
+    metrics = [
+        ("accuracy_key", accuracy_key, "accuracy"),
+        ("flip_key", flip_key, "flip_score"),
+    ]
+    if parity_key is not None:
+        shown = "parity_difference" if parity_key.startswith("neg_") else parity_key
+        metrics.append(("parity_key", parity_key, shown))
     board = _parameters(results)
     scores, used = [], []
     for param, key, shown in metrics:
@@ -110,7 +113,7 @@ def leaderboard(
         if not np.isnan(mean).all():
             scores.append(mean)
             used.append(f"{shown}_mean")
-        negate = param == "parity" and key.startswith("neg_")
+        negate = param == "parity_key" and key.startswith("neg_")
         board[f"{shown}_mean"] = -mean if negate else mean
         board[f"{shown}_std"] = std.astype(float)
     accuracy_mean = -board["accuracy_mean"].to_numpy()
@@ -131,7 +134,7 @@ def board_of(search):
     """Return the leaderboard of ``search``, with parity when it was scored."""
     results = _cv_results(search)
     has_parity = f"mean_test_{DEFAULT_PARITY}" in results
-    return leaderboard(search, parity=DEFAULT_PARITY if has_parity else None)
+    return leaderboard(search, parity_key=DEFAULT_PARITY if has_parity else None)
 
 
 def _cv_results(search):

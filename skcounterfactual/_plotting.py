@@ -194,7 +194,7 @@ def decision_matrix(found):
     return rows, sums.to_numpy(dtype=np.int64).reshape(-1, 2)
 
 
-def plot_decision_matrix(found, favourable=1, ax=None):
+def plot_decision_matrix(found, pos_label=1, ax=None):
     """Draw the decision on each row against the decision on its twins.
 
     Two lines per source group (the row's own value): of its row-twin pairs,
@@ -205,7 +205,7 @@ def plot_decision_matrix(found, favourable=1, ax=None):
     ----------
     found : AttributeAudit
         One attribute of an audit.
-    favourable : label, default=1
+    pos_label : label, default=1
         The favourable decision, for the title.
     ax : matplotlib Axes, default=None
         Where to draw; a new figure when None.
@@ -233,7 +233,7 @@ def plot_decision_matrix(found, favourable=1, ax=None):
     ax.tick_params(length=0)
     ax.xaxis.tick_top()
     ax.set_xlabel(
-        f"favourable = {favourable!r}\nred: the twin's decision differs from the row's"
+        f"favourable = {pos_label!r}\nred: the twin's decision differs from the row's"
     )
     ax.set_title(f"Row decision \u00d7 twin decision by {found.name}", fontsize=11)
     return ax

@@ -160,7 +160,7 @@ def _intro(report):
     weighted = "; rows weighted by sample_weight" if report.weighted else ""
     return (
         f"{report.n_rows:,} rows audited. Decisions from predict{scores}; "
-        f"favourable decision {report.favourable!r}; "
+        f"favourable decision (pos_label) {report.pos_label!r}; "
         f"{report.confidence:.0%} intervals{weighted}."
     )
 
@@ -247,9 +247,9 @@ def _figure(draw, args, alt, figsize):
     )
 
 
-def _matrix(found, favourable):
+def _matrix(found, pos_label):
     def draw(found, ax):
-        return plot_decision_matrix(found, favourable, ax=ax)
+        return plot_decision_matrix(found, pos_label, ax=ax)
 
     rows, _ = decision_matrix(found)
     width = min(9.0, 4.4 + 0.075 * max(len(row) for row in rows))
@@ -285,7 +285,7 @@ def render_html(report, *, figures=True, page=True):
             parts.append(_figure(plot_selection_rates, (a,), alt, size))
         n_sources = a.direction["source"].nunique()
         if figures and n_sources <= MAX_MATRIX_GROUPS:
-            parts.append(_matrix(a, report.favourable))
+            parts.append(_matrix(a, report.pos_label))
         elif figures:
             parts.append(
                 f'<p class="note">No decision matrix figure: {n_sources:,} values '

@@ -22,7 +22,7 @@ JSON_KEYS = (
     "estimator",
     "n_rows",
     "response_method",
-    "favourable",
+    "pos_label",
     "confidence",
     "placebo",
     "weighted",
@@ -194,7 +194,7 @@ class AuditReport:
         The audited estimator's class name (with a pipeline's steps).
     response_method : str
         How the scores were read (``"predict"`` when there are none).
-    favourable : label
+    pos_label : label
         The favourable decision.
     confidence : float
         Confidence level of every interval.
@@ -212,7 +212,7 @@ class AuditReport:
     >>> from sklearn.compose import make_column_transformer
     >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn.tree import DecisionTreeClassifier
-    >>> from skcounterfactual import audit
+    >>> from skcounterfactual import CounterfactualAugmenter, audit
     >>> X = pd.DataFrame({"gender": ["F", "M"] * 10, "code": [0, 1] * 10,
     ...                   "income": range(20)})
     >>> y = [0, 1] * 10  # the historical decisions followed gender
@@ -220,8 +220,9 @@ class AuditReport:
     ...     make_column_transformer(("passthrough", ["code", "income"])),
     ...     DecisionTreeClassifier(random_state=0),
     ... ).fit(X, y)
-    >>> report = audit(model, X, y, protected="gender",
-    ...                links={"code": {"F": 0, "M": 1}})
+    >>> twins = CounterfactualAugmenter(protected="gender",
+    ...                                 links={"code": {"F": 0, "M": 1}})
+    >>> report = audit(model, X, y, augmenter=twins)
     >>> report.attributes["gender"].flip_rate
     1.0
     >>> json.loads(report.to_json())["attributes"]["gender"]["n_flipped_rows"]
@@ -236,7 +237,7 @@ class AuditReport:
         n_rows,
         estimator,
         response_method,
-        favourable,
+        pos_label,
         confidence,
         placebo,
         weighted,
@@ -246,7 +247,7 @@ class AuditReport:
         self.n_rows = n_rows
         self.estimator = estimator
         self.response_method = response_method
-        self.favourable = favourable
+        self.pos_label = pos_label
         self.confidence = confidence
         self.placebo = placebo
         self.weighted = weighted
@@ -407,7 +408,7 @@ class AuditReport:
         ax : matplotlib Axes
         """
         return _plotting.plot_decision_matrix(
-            self._attribute(attribute), self.favourable, ax=ax
+            self._attribute(attribute), self.pos_label, ax=ax
         )
 
 

@@ -1,15 +1,20 @@
 """Group-parity scorers, a ready ``scoring=`` dict, and a fairness-bounded refit."""
 
+import numbers
+
 import numpy as np
 
 from . import _parity
-from ._scoring import (
-    _check_estimator,
-    make_counterfactual_flip_scorer,
-    request_score_metadata,
-    score_metadata_request,
+from ._augmenter import protected_of
+from ._predictions import DEFAULT_CHUNK_SIZE, check_estimator, require_positive_class
+from ._routing import request_score_metadata, score_metadata_request
+from ._scoring import make_counterfactual_flip_scorer
+from ._validation import (
+    as_column_list,
+    as_frame,
+    check_columns,
+    check_sample_weight,
 )
-from ._validation import as_column_list, as_frame, check_columns, check_sample_weight
 
 PARITY_METRICS = {
     "demographic_parity_difference": (_parity.demographic_parity_difference, -1.0),
@@ -25,11 +30,11 @@ PARITY_SCORER_NAMES = {
 }
 
 
-class ParityScorer:
-    """Scorer object reporting one of Fairlearn's group-parity metrics.
+class _ParityScorer:
+    """The scorer behind :func:`make_parity_scorer`: one Fairlearn parity metric.
 
     Differences are negated so that greater is better; ratios are reported as
-    they are (1.0 is parity). Build it with :func:`make_parity_scorer`.
+    they are (1.0 is parity).
 
     Examples
     --------
@@ -54,18 +59,12 @@ class ParityScorer:
         self.pos_label = pos_label
         self._request = {}
 
-    def _positive(self, estimator):
-        if self.pos_label is not None:
-            return self.pos_label
-        classes = getattr(estimator, "classes_", None)
-        return 1 if classes is None or len(classes) == 0 else classes[-1]
-
     def __call__(
         self, estimator, X, y=None, sample_weight=None, sensitive_features=None
     ):
         """Score ``estimator`` on ``X`` (``y`` is needed for equalized odds)."""
         function, sign = PARITY_METRICS[self.metric]
-        _check_estimator(estimator, "predict")
+        check_estimator(estimator)
         if sensitive_features is None:
             frame, _ = as_frame(X)
             columns = as_column_list(self.protected, "protected")
@@ -73,7 +72,9 @@ class ParityScorer:
             sensitive_features = frame[columns[0] if len(columns) == 1 else columns]
         if self.metric.startswith("equalized_odds") and y is None:
             raise ValueError(f"The {self.metric} scorer needs y (true labels).")
-        positive = self._positive(estimator)
+        positive = require_positive_class(
+            estimator, self.pos_label, f"The {self.metric} scorer"
+        )
         # Fairlearn counts y == 1 as selected: name the positive class instead,
         # so string labels ("approved") are not silently never selected
         y_pred = (np.asarray(estimator.predict(X)) == positive).astype(int)
@@ -128,12 +129,15 @@ def make_parity_scorer(
         pipeline drops them; under metadata routing, a routed
         ``sensitive_features`` takes precedence.
     pos_label : label, default=None
-        The favourable class (a prediction of it is a selection); the
-        estimator's last class (``classes_[-1]``) when None, else 1.
+        The favourable class (a prediction of it is a selection). When None,
+        1 (or True) for models whose classes are 0/1, -1/1 or booleans; any
+        other model needs it (the scorer raises, naming the classes).
 
     Returns
     -------
-    scorer : ParityScorer
+    scorer : callable
+        A picklable ``scorer(estimator, X, y=None, sample_weight=None,
+        sensitive_features=None)`` with ``set_score_request``.
 
     Examples
     --------
@@ -150,23 +154,29 @@ def make_parity_scorer(
             f"metric must be one of {sorted(PARITY_METRICS)!r}, got {metric!r}."
         )
     as_column_list(protected, "protected")
-    return ParityScorer(metric, protected, pos_label=pos_label)
+    return _ParityScorer(metric, protected, pos_label=pos_label)
 
 
 def fairness_scoring(
-    protected=None,
     *,
+    protected=None,
+    augmenter=None,
     accuracy="accuracy",
     parity="demographic_parity_difference",
     pos_label=None,
-    **flip_options,
+    sensitive_features_at_predict=False,
+    chunk_size=DEFAULT_CHUNK_SIZE,
 ):
     """Return a ``scoring=`` dict: accuracy, counterfactual flip and parity.
 
     Parameters
     ----------
-    protected : str, int or list
-        The protected column(s) of ``X``.
+    protected : str, int or list, default=None
+        The protected column(s) of ``X``: a shortcut for a default augmenter,
+        and the sensitive column(s) of the parity scorer.
+    augmenter : twin maker, default=None
+        How twins are built (see :func:`make_counterfactual_flip_scorer`); the
+        parity scorer uses its protected column(s).
     accuracy : str or callable, default="accuracy"
         The performance scorer, under the key ``"accuracy"``.
     parity : str or None, default="demographic_parity_difference"
@@ -174,11 +184,12 @@ def fairness_scoring(
         ``"neg_demographic_parity_difference"`` (or the metric's scorer name);
         None leaves it out.
     pos_label : label, default=None
-        The favourable class for the parity scorer (``classes_[-1]`` when None)
-        and, with ``response_method="predict_proba"``, for the flip scorer.
-    **flip_options
-        Passed to :func:`make_counterfactual_flip_scorer` (``links``,
-        ``values``, ``augmenter``, ...).
+        The favourable class, for the flip and parity scorers.
+    sensitive_features_at_predict : bool, default=False
+        Pass the protected value(s) to ``predict`` as ``sensitive_features``
+        (flip scorer).
+    chunk_size : int, default=200000
+        Rows twinned and predicted at a time (flip scorer).
 
     Returns
     -------
@@ -191,11 +202,15 @@ def fairness_scoring(
     >>> sorted(fairness_scoring(protected="gender"))
     ['accuracy', 'counterfactual_flip', 'neg_demographic_parity_difference']
     """
-    columns = as_column_list(protected, "protected")
+    columns = as_column_list(protected_of(protected, augmenter), "protected")
     scoring = {
         "accuracy": accuracy,
         "counterfactual_flip": make_counterfactual_flip_scorer(
-            protected=protected, pos_label=pos_label, **flip_options
+            protected=protected,
+            augmenter=augmenter,
+            pos_label=pos_label,
+            sensitive_features_at_predict=sensitive_features_at_predict,
+            chunk_size=chunk_size,
         ),
     }
     if parity is not None:
@@ -207,10 +222,8 @@ def fairness_scoring(
     return scoring
 
 
-class MostAccurateWithin:
-    """``refit=`` callable: the most accurate candidate within fairness bounds.
-
-    Build it with :func:`most_accurate_within`.
+class _MostAccurateWithin:
+    """The ``refit=`` callable behind :func:`most_accurate_within`.
 
     Examples
     --------
@@ -228,18 +241,17 @@ class MostAccurateWithin:
 
     def __init__(
         self,
-        max_flip_rate=None,
-        max_parity_difference=None,
-        *,
-        accuracy="accuracy",
-        flip="counterfactual_flip",
-        parity="neg_demographic_parity_difference",
+        max_flip_rate,
+        max_parity_difference,
+        accuracy_key,
+        flip_key,
+        parity_key,
     ):
         self.max_flip_rate = max_flip_rate
         self.max_parity_difference = max_parity_difference
-        self.accuracy = accuracy
-        self.flip = flip
-        self.parity = parity
+        self.accuracy_key = accuracy_key
+        self.flip_key = flip_key
+        self.parity_key = parity_key
 
     def __repr__(self):
         return (
@@ -267,16 +279,16 @@ class MostAccurateWithin:
 
     def __call__(self, cv_results):
         """Return the index of the chosen candidate in ``cv_results``."""
-        accuracy = self._column(cv_results, self.accuracy)
+        accuracy = self._column(cv_results, self.accuracy_key)
         ok = ~np.isnan(accuracy)
         reasons = []
         if self.max_flip_rate is not None:
-            flip_rate = 1.0 - self._column(cv_results, self.flip)
+            flip_rate = 1.0 - self._column(cv_results, self.flip_key)
             ok &= flip_rate <= self.max_flip_rate + 1e-12
             lowest = np.nanmin(flip_rate)
             reasons.append(f"flip rate <= {self.max_flip_rate} (lowest: {lowest:.4f})")
         if self.max_parity_difference is not None:
-            difference = -self._column(cv_results, self.parity)
+            difference = -self._column(cv_results, self.parity_key)
             ok &= difference <= self.max_parity_difference + 1e-12
             reasons.append(
                 f"parity difference <= {self.max_parity_difference} "
@@ -293,12 +305,12 @@ class MostAccurateWithin:
 
 
 def most_accurate_within(
+    *,
     max_flip_rate=None,
     max_parity_difference=None,
-    *,
-    accuracy="accuracy",
-    flip="counterfactual_flip",
-    parity="neg_demographic_parity_difference",
+    accuracy_key="accuracy",
+    flip_key="counterfactual_flip",
+    parity_key="neg_demographic_parity_difference",
 ):
     """Make a ``refit=`` callable: best accuracy among sufficiently fair models.
 
@@ -308,14 +320,20 @@ def most_accurate_within(
         Largest mean counterfactual flip rate allowed (from the flip score).
     max_parity_difference : float or None, default=None
         Largest mean demographic parity difference allowed.
-    accuracy, flip, parity : str
-        The scoring keys of accuracy, flip score and negated parity difference.
+    accuracy_key, flip_key, parity_key : str
+        The keys of ``cv_results_`` (the scoring dict's keys) holding
+        accuracy, the flip score and the negated parity difference.
 
     Returns
     -------
-    refit : MostAccurateWithin
+    refit : callable
         ``refit(cv_results) -> index``; raises a ``ValueError`` naming the
         bounds when no candidate meets them.
+
+    See Also
+    --------
+    fairness_scoring : The scoring dict whose keys are the defaults here.
+    leaderboard : The candidates side by side.
 
     Examples
     --------
@@ -329,12 +347,22 @@ def most_accurate_within(
         ("max_flip_rate", max_flip_rate),
         ("max_parity_difference", max_parity_difference),
     ):
-        if bound is not None and not (0 <= bound <= 1):
+        if bound is not None and not (
+            isinstance(bound, numbers.Real)
+            and not isinstance(bound, bool)
+            and 0 <= bound <= 1
+        ):
             raise ValueError(f"{name} must be in [0, 1] or None, got {bound!r}.")
-    return MostAccurateWithin(
-        max_flip_rate,
-        max_parity_difference,
-        accuracy=accuracy,
-        flip=flip,
-        parity=parity,
+    for name, key in (
+        ("accuracy_key", accuracy_key),
+        ("flip_key", flip_key),
+        ("parity_key", parity_key),
+    ):
+        if not isinstance(key, str):
+            raise TypeError(
+                f"{name} must be a scoring key (a string), got "
+                f"{type(key).__name__}: {key!r}."
+            )
+    return _MostAccurateWithin(
+        max_flip_rate, max_parity_difference, accuracy_key, flip_key, parity_key
     )

@@ -1,7 +1,8 @@
-"""Input checks shared by the estimators, scorers and reports.
+"""One validator per input, shared by the twin makers, scorers, audit and reports.
 
 Messages used in more than one place are module constants so that tests can
-assert them with ``re.escape``.
+assert them with ``re.escape``. Every message names the parameter, says what is
+allowed and shows what was received.
 """
 
 import numbers
@@ -24,14 +25,34 @@ NOT_FITTED_ESTIMATOR = (
     "The estimator {estimator!r} is not fitted. Fit it before computing "
     "counterfactual scores."
 )
+NOT_BOOL = "{param} must be True or False, got {value!r}."
+NOT_POSITIVE_INT = "{param} must be a positive integer, got {value!r}."
+NOT_NON_NEGATIVE_INT = "{param} must be a non-negative integer, got {value!r}."
+NOT_ONE_OF = "{param} must be one of {allowed!r}, got {value!r}."
+BAD_SAMPLE_WEIGHT_SHAPE = (
+    "sample_weight must be 1-D with one weight per row of X ({n_samples}), got "
+    "shape {shape!r}."
+)
+BAD_SAMPLE_WEIGHT_VALUES = (
+    "sample_weight must be finite and non-negative; got {n_bad} non-finite and "
+    "{n_negative} negative weights."
+)
+ZERO_SAMPLE_WEIGHT = "sample_weight sums to zero; at least one row must count."
+BAD_Y_SHAPE = (
+    "y must be 1-D with one label per row of X ({n_samples}), got shape {shape!r}."
+)
+Y_REQUIRED = "{what} needs y: {why}."
+BAD_CONFIDENCE = (
+    "confidence must be a number strictly between 0 and 1, such as 0.95; "
+    "got {confidence!r}."
+)
+RESPONSE_METHODS = ("predict_proba", "decision_function")
 
 
 def is_sparse(X):
     """Return True when ``X`` is a scipy sparse matrix or array."""
-    try:
-        import scipy.sparse as sp
-    except ImportError:  # pragma: no cover - scipy ships with scikit-learn
-        return False
+    import scipy.sparse as sp
+
     return sp.issparse(X)
 
 
@@ -107,7 +128,7 @@ def as_column_list(value, param):
             "for arrays)."
         )
     if isinstance(value, str | numbers.Integral) or np.isscalar(value):
-        return [value]
+        return [value.item() if isinstance(value, np.generic) else value]
     if isinstance(value, tuple | list | pd.Index | np.ndarray):
         values = list(value)
         if not values:
@@ -121,22 +142,88 @@ def as_column_list(value, param):
     )
 
 
+def check_bool(value, param):
+    """Return ``value`` as a bool; refuse anything but True and False."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise ValueError(NOT_BOOL.format(param=param, value=value))
+
+
+def check_positive_int(value, param, *, allow_none=False, minimum=1):
+    """Return ``value`` as an int >= ``minimum``; numpy integers are accepted."""
+    if value is None and allow_none:
+        return None
+    if (
+        isinstance(value, numbers.Integral)
+        and not isinstance(value, bool | np.bool_)
+        and int(value) >= minimum
+    ):
+        return int(value)
+    message = NOT_POSITIVE_INT if minimum >= 1 else NOT_NON_NEGATIVE_INT
+    if allow_none:
+        message = message.replace("must be", "must be None or")
+    raise ValueError(message.format(param=param, value=value))
+
+
+def check_option(value, allowed, param):
+    """Return ``value`` if it is one of ``allowed``."""
+    if isinstance(value, str | bool | type(None)) and value in allowed:
+        return value
+    raise ValueError(NOT_ONE_OF.format(param=param, allowed=allowed, value=value))
+
+
 def check_sample_weight(sample_weight, n_samples):
     """Validate ``sample_weight``: 1-D, finite, non-negative, right length."""
     if sample_weight is None:
         return None
-    weights = np.asarray(sample_weight, dtype=float)
+    try:
+        weights = np.asarray(sample_weight, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "sample_weight must hold numbers, one weight per row of X; got "
+            f"{sample_weight!r}."
+        ) from None
     if weights.ndim != 1 or weights.shape[0] != n_samples:
         raise ValueError(
-            f"sample_weight must be 1-D with one weight per row of X "
-            f"({n_samples}), got shape {weights.shape!r}."
+            BAD_SAMPLE_WEIGHT_SHAPE.format(n_samples=n_samples, shape=weights.shape)
         )
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise ValueError(
-            "sample_weight must be finite and non-negative; got "
-            f"{int(np.sum(~np.isfinite(weights)))} non-finite and "
-            f"{int(np.sum(weights < 0))} negative weights."
+            BAD_SAMPLE_WEIGHT_VALUES.format(
+                n_bad=int(np.sum(~np.isfinite(weights))),
+                n_negative=int(np.sum(weights < 0)),
+            )
         )
     if weights.sum() <= 0:
-        raise ValueError("sample_weight sums to zero; at least one row must count.")
+        raise ValueError(ZERO_SAMPLE_WEIGHT)
     return weights
+
+
+def check_y(y, n_samples, *, required=False, what="fit_resample"):
+    """Validate ``y``: None (unless required) or 1-D with one label per row."""
+    if y is None:
+        if required:
+            raise ValueError(
+                Y_REQUIRED.format(what=what, why="each twin copies its source's label")
+            )
+        return None
+    values = np.asarray(y)
+    if values.ndim != 1 or values.shape[0] != n_samples:
+        raise ValueError(BAD_Y_SHAPE.format(n_samples=n_samples, shape=values.shape))
+    return values
+
+
+def check_confidence(confidence):
+    """Return ``confidence`` as a float strictly between 0 and 1."""
+    if (
+        isinstance(confidence, bool | np.bool_)
+        or not isinstance(confidence, numbers.Real)
+        or not 0 < confidence < 1
+    ):
+        raise ValueError(BAD_CONFIDENCE.format(confidence=confidence))
+    return float(confidence)
+
+
+def check_response_method(value, *, allowed=("auto", *RESPONSE_METHODS)):
+    """Validate a ``response_method`` parameter."""
+    return check_option(value, allowed, "response_method")

@@ -5,277 +5,28 @@ or input error (one clear line on stderr, no traceback).
 """
 
 import argparse
-import contextlib
 import json
 import sys
 import warnings
 from pathlib import Path
 
 from . import __version__
-
-MIN_DEMO_SAMPLES = 100
-EXTRAS = {
-    "matplotlib": "plot",
-    "skops": "skops",
-    "pyarrow": "parquet",
-    "imblearn": "imblearn",
-    "distributed": "dask",
-}
-TRUST_HELP = (
-    "skops refuses to load types it does not know, such as "
-    "sklearn.tree._tree.Tree, until you trust them: the error lists them; "
-    "review them and pass --trust TYPE for each."
+from ._cli_io import (
+    MIN_DEMO_SAMPLES,
+    TRUST_HELP,
+    CLIError,
+    _Bar,
+    _bound,
+    _demo_samples,
+    _free_path,
+    _label,
+    _load_model,
+    _missing_package,
+    _parse_links,
+    _parse_values,
+    _Progress,
+    _read_data,
 )
-
-
-class CLIError(Exception):
-    """A usage or input error: printed as one line, exit code 2."""
-
-
-class _Progress:
-    """Step messages on stderr, only when stderr is a terminal (or forced)."""
-
-    def __init__(self, total, enabled=None):
-        self.total = total
-        self.step = 0
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-
-    def __call__(self, message):
-        self.step += 1
-        if self.enabled:
-            print(f"[{self.step}/{self.total}] {message}", file=sys.stderr, flush=True)
-
-
-class _Bar:
-    """A one-line progress bar on stderr; silent unless stderr is a terminal."""
-
-    def __init__(self, label, enabled):
-        self.label = label
-        self.enabled = enabled
-
-    def __call__(self, done, total):
-        if not self.enabled or total <= 0:
-            return
-        share = done / total
-        filled = int(30 * share)
-        bar = "#" * filled + "-" * (30 - filled)
-        end = "\n" if done >= total else ""
-        print(
-            f"\r{self.label} [{bar}] {share:4.0%} ({done:,}/{total:,} rows)",
-            end=end,
-            file=sys.stderr,
-            flush=True,
-        )
-
-
-# --------------------------------------------------------------------- helpers
-def _free_path(path, overwrite):
-    """Return ``path``, or refuse to overwrite an existing file."""
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise CLIError(
-            f"{path} already exists; pass --overwrite to replace it or choose "
-            "another path."
-        )
-    if not path.parent.exists():
-        raise CLIError(f"the folder {path.parent} does not exist.")
-    return path
-
-
-def _read_data(path):
-    import pandas as pd
-
-    path = Path(path)
-    if not path.is_file():
-        raise CLIError(f"--data {path}: no such file.")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-        if suffix in (".csv", ".txt", ".tsv"):
-            return pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",")
-    except ImportError as exc:
-        raise CLIError(
-            f"reading {path} needs pyarrow: pip install 'skcounterfactual[parquet]' "
-            f"({exc})."
-        ) from None
-    except Exception as exc:  # pandas raises many kinds for a bad file
-        raise CLIError(f"--data {path} could not be read: {exc}") from None
-    raise CLIError(
-        f"--data {path}: unsupported format {suffix!r}; use .csv, .tsv or .parquet."
-    )
-
-
-_PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
-
-
-def _load_model(path, trusted, allow_pickle):
-    path = Path(path)
-    if not path.is_file():
-        raise CLIError(f"--model {path}: no such file.")
-    suffix = path.suffix.lower()
-    if suffix == ".skops":
-        try:
-            import skops.io as sio
-        except ImportError:
-            raise CLIError(
-                "loading .skops models needs skops: "
-                "pip install 'skcounterfactual[skops]'."
-            ) from None
-        try:
-            untrusted = sio.get_untrusted_types(file=path)
-        except Exception as exc:
-            raise CLIError(
-                f"--model {path} is not a readable skops file: {exc}"
-            ) from None
-        refused = sorted(set(untrusted) - set(trusted))
-        if refused:
-            raise CLIError(
-                f"--model {path} contains types that are not trusted: {refused}. "
-                "Review them, then pass --trust TYPE for each one you trust."
-            )
-        try:
-            return sio.load(path, trusted=list(untrusted))
-        except Exception as exc:
-            raise CLIError(f"--model {path} could not be loaded: {exc}") from None
-    if suffix in _PICKLE_SUFFIXES:
-        if not allow_pickle:
-            raise CLIError(
-                f"--model {path} is a pickle; loading a pickle can run arbitrary code. "
-                "Save the model with skops instead, or pass --allow-pickle if you "
-                "trust its origin."
-            )
-        print(
-            f"warning: loading the pickle {path}, which can run arbitrary code.",
-            file=sys.stderr,
-        )
-        import joblib
-
-        try:
-            return joblib.load(path)
-        except Exception as exc:
-            raise CLIError(f"--model {path} could not be loaded: {exc}") from None
-    raise CLIError(
-        f"--model {path}: unsupported format {suffix!r}; use .skops (or a pickle "
-        "with --allow-pickle)."
-    )
-
-
-def _coerce(text, series):
-    """Turn a command-line string into a value of ``series``' kind."""
-    import pandas as pd
-
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return text.lower() in ("1", "true", "yes")
-    if pd.api.types.is_integer_dtype(series.dtype):
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if pd.api.types.is_float_dtype(series.dtype):
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    return text
-
-
-def _parse_links(items, data, protected):
-    """``COL=FIELD`` or ``COL=A:1,B:0`` (a value map keyed by the attribute)."""
-    links = {}
-    for item in items or []:
-        column, sep, spec = item.partition("=")
-        if not sep or not column or not spec:
-            raise CLIError(
-                f"--link {item!r}: expected COL=FIELD (e.g. first_name=first_name) or "
-                "COL=VALUE:MAPPED,... (e.g. gender_code=Male:1,Female:0)."
-            )
-        if column not in data.columns:
-            raise CLIError(
-                f"--link {item!r}: {column!r} is not a column of the data. "
-                f"Columns: {list(data.columns)}."
-            )
-        if ":" in spec:
-            mapping = {}
-            for pair in spec.split(","):
-                key, _, value = pair.partition(":")
-                key = _coerce(key, data[protected[0]])
-                mapping[key] = _coerce(value, data[column])
-            links[column] = mapping
-        else:
-            links[column] = spec
-    return links
-
-
-def _parse_values(items, data):
-    values = {}
-    for item in items or []:
-        column, sep, spec = item.partition("=")
-        if not sep or not spec:
-            raise CLIError(f"--values {item!r}: expected COL=V1,V2,...")
-        if column not in data.columns:
-            raise CLIError(
-                f"--values {item!r}: {column!r} is not a column of the data. "
-                f"Columns: {list(data.columns)}."
-            )
-        values[column] = [_coerce(v, data[column]) for v in spec.split(",")]
-    return values
-
-
-def _label(text, classes=None):
-    """``--favourable`` as a label: int, then float, else the text itself.
-
-    With the model's ``classes``, the first of those readings that is a class.
-    """
-    readings = []
-    for kind in (int, float):
-        with contextlib.suppress(ValueError):
-            readings.append(kind(text))
-    readings.append(text)
-    if classes is not None:
-        for value in readings:
-            if any(value == c for c in classes):
-                return value
-    return readings[0]
-
-
-def _demo_samples(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < MIN_DEMO_SAMPLES:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number of at least {MIN_DEMO_SAMPLES} (the demo's "
-            f"3-fold search needs both genders in every fold), got {text!r}"
-        )
-    return value
-
-
-def _missing_package(exc, what):
-    """One line saying which package ``what`` needs and how to install it."""
-    name = (exc.name or "").partition(".")[0]
-    if not name:
-        return f"{what} could not import a package it needs ({exc})."
-    extra = EXTRAS.get(name)
-    hint = (
-        f'pip install "skcounterfactual[{extra}]"' if extra else f"pip install {name}"
-    )
-    return f"{what} needs {name}, which is not installed: {hint}."
-
-
-def _bound(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a number between 0 and 1, got {text!r}"
-        ) from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a number between 0 and 1, got {text}"
-        )
-    return value
 
 
 # --------------------------------------------------------------------- commands
@@ -308,20 +59,24 @@ def run_audit(args):
     values = _parse_values(args.values, data)
     progress(f"auditing {len(data):,} rows")
     from ._audit import audit
+    from ._augmenter import CounterfactualAugmenter
 
-    favourable = 1
-    if args.favourable is not None:
-        favourable = _label(args.favourable, getattr(model, "classes_", None))
+    pos_label = None
+    if args.pos_label is not None:
+        pos_label = _label(args.pos_label, getattr(model, "classes_", None))
+    augmenter = CounterfactualAugmenter(
+        protected=args.protected if len(args.protected) > 1 else args.protected[0],
+        links=links or None,
+        values=values or None,
+        random_state=args.random_state,
+    )
     try:
         report = audit(
             model,
             data,
             y,
-            protected=args.protected if len(args.protected) > 1 else args.protected[0],
-            links=links or None,
-            values=values or None,
-            favourable=favourable,
-            random_state=args.random_state,
+            augmenter=augmenter,
+            pos_label=pos_label,
             chunk_size=50_000,
             progress=_Bar("auditing", sys.stderr.isatty() and len(data) >= 10_000),
         )
@@ -453,7 +208,13 @@ def build_parser():
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=_Parser
     )
+    _add_demo(commands)
+    _add_audit(commands)
+    _add_profiles(commands)
+    return parser
 
+
+def _add_demo(commands):
     demo = commands.add_parser(
         "demo",
         help="train biased and fair loan models, rank them, audit the choice",
@@ -477,6 +238,8 @@ def build_parser():
     demo.add_argument("--overwrite", action="store_true", help="replace report.html")
     demo.set_defaults(func=run_demo)
 
+
+def _add_audit(commands):
     audit = commands.add_parser(
         "audit",
         help="audit a saved model on a data file (a CI gate)",
@@ -505,9 +268,12 @@ def build_parser():
     )
     audit.add_argument("--target", help="label column, for accuracy and error rates")
     audit.add_argument(
-        "--favourable",
+        "--pos-label",
         metavar="LABEL",
-        help="the favourable decision (default 1), read as the model's label type",
+        help=(
+            "the favourable decision (default: 1 for 0/1 labels), read as the "
+            "model's label type"
+        ),
     )
     audit.add_argument("--max-flip-rate", type=_bound, help="fail above this flip rate")
     audit.add_argument(
@@ -530,6 +296,8 @@ def build_parser():
     audit.add_argument("--random-state", type=int, default=0, help="seed of the twins")
     audit.set_defaults(func=run_audit)
 
+
+def _add_profiles(commands):
     profiles = commands.add_parser(
         "profiles",
         help="write a balanced synthetic audit set (no real personal data)",
@@ -552,7 +320,6 @@ def build_parser():
     profiles.add_argument("--random-state", type=int, default=0, help="seed")
     profiles.add_argument("--overwrite", action="store_true", help="replace the output")
     profiles.set_defaults(func=run_profiles)
-    return parser
 
 
 def main(argv=None):

@@ -11,7 +11,7 @@ import pandas as pd
 from mimesis.enums import Locale
 from sklearn.utils import check_random_state
 
-from .._links import gendered_pools
+from .._mimesis import gendered_pools
 
 __all__ = ["make_loan_applicants"]
 

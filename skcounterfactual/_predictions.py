@@ -1,0 +1,345 @@
+"""The response engine: an estimator, rows and their twins to decisions and scores.
+
+One place turns a fitted estimator, the rows of ``X`` and the twins a twin
+maker builds for them into aligned decisions and scores, chunk by chunk. The
+scores (flip rate, flip score, effect, the scorer objects) and the audit all
+read :class:`CounterfactualPredictions`; none of them predicts on its own.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import (
+    NOT_FITTED_ESTIMATOR,
+    as_frame,
+    check_positive_int,
+    check_response_method,
+)
+
+DEFAULT_CHUNK_SIZE = 200_000
+NEEDS_POS_LABEL = (
+    "{what} needs the favourable class, and the estimator's classes {classes!r} "
+    "do not say which one it is. Pass pos_label=<the favourable class>."
+)
+BAD_POS_LABEL = "pos_label={pos_label!r} is not a class of the estimator: {classes!r}."
+NO_TWINS = (
+    "No row of X has a twin (every protected value is missing or outside the "
+    "domain), so the {what} is undefined."
+)
+
+
+@dataclass
+class CounterfactualPredictions:
+    """Decisions on rows and on their twins, aligned by provenance.
+
+    Attributes
+    ----------
+    provenance : DataFrame
+        One row per twin (see :class:`TwinSet`), ``source_position`` indexing
+        the audited rows.
+    original : ndarray of shape (n_samples,)
+        The decision for each audited row.
+    twin : ndarray of shape (n_twins,)
+        The decision for each twin.
+    original_score, twin_score : ndarray or None
+        The positive-class probability or decision score, when asked for.
+    n_samples : int
+        Number of audited rows.
+    unseen_values : dict
+        Values twins carried that the fit data never held, per column.
+    """
+
+    provenance: pd.DataFrame
+    original: np.ndarray
+    twin: np.ndarray
+    original_score: np.ndarray | None
+    twin_score: np.ndarray | None
+    n_samples: int
+    unseen_values: dict
+
+    def mask(self, kind="twin", attribute=None):
+        """Boolean mask over the twins: those of ``kind`` (and ``attribute``)."""
+        mask = (self.provenance["kind"] == kind).to_numpy()
+        if attribute is not None:
+            names = self.provenance["attribute"].to_numpy(dtype=object)
+            mask = mask & (names == attribute)
+        return mask
+
+    def changed(self, mask, pos_label=None):
+        """For the twins in ``mask``: whether the decision differs from the row's.
+
+        With ``pos_label``, only a move into or out of the favourable class
+        counts (for multiclass models); else any change of label.
+        """
+        pos = self.provenance["source_position"].to_numpy()[mask]
+        row, twin = self.original[pos], self.twin[mask]
+        if pos_label is not None:
+            return (row == pos_label) != (twin == pos_label)
+        return row != twin
+
+    def flips(self, mask, pos_label=None):
+        """Per audited row: whether a twin in ``mask`` flips it, and has one."""
+        pos = self.provenance["source_position"].to_numpy()[mask]
+        changed = self.changed(mask, pos_label)
+        flipped = np.bincount(pos[changed], minlength=self.n_samples) > 0
+        audited = np.bincount(pos, minlength=self.n_samples) > 0
+        return flipped, audited
+
+    def score_changes(self, mask):
+        """Per audited row: mean absolute score change over its twins in ``mask``."""
+        pos = self.provenance["source_position"].to_numpy()[mask]
+        change = np.abs(self.twin_score[mask] - self.original_score[pos])
+        total = np.bincount(pos, weights=change, minlength=self.n_samples)
+        count = np.bincount(pos, minlength=self.n_samples)
+        audited = count > 0
+        out = np.zeros(self.n_samples)
+        out[audited] = total[audited] / count[audited]
+        return out, audited
+
+
+def check_estimator(estimator, score_method=None):
+    """Refuse an estimator without ``predict`` (or ``score_method``), or unfitted."""
+    if not hasattr(estimator, "predict"):
+        raise TypeError(
+            f"estimator must have a predict method, got {type(estimator).__name__}: "
+            f"{estimator!r}."
+        )
+    if score_method is not None and not hasattr(estimator, score_method):
+        raise ValueError(
+            f"response_method={score_method!r}, but {type(estimator).__name__} "
+            f"has no {score_method}."
+        )
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        raise NotFittedError(NOT_FITTED_ESTIMATOR.format(estimator=estimator)) from None
+    except TypeError:
+        pass  # a duck-typed model that is not a scikit-learn estimator
+
+
+def score_method(estimator, response_method):
+    """Return the method that gives scores.
+
+    ``"auto"`` picks ``predict_proba``, else ``decision_function``.
+    """
+    response_method = check_response_method(response_method)
+    if response_method != "auto":
+        return response_method
+    for method in ("predict_proba", "decision_function"):
+        if hasattr(estimator, method):
+            return method
+    raise ValueError(
+        f"{type(estimator).__name__} has neither predict_proba nor "
+        "decision_function, so it gives no scores to compare."
+    )
+
+
+def positive_class(estimator, pos_label):
+    """Return the favourable class: ``pos_label``, or 1 (True) for 0/1 classes.
+
+    Returns None when the estimator's classes do not say which class is
+    favourable (string labels, multiclass); callers that need one raise.
+    """
+    classes = getattr(estimator, "classes_", None)
+    listed = None if classes is None else [_plain(c) for c in np.asarray(classes)]
+    if pos_label is not None:
+        pos_label = _plain(pos_label)
+        if listed is not None and pos_label not in listed:
+            raise ValueError(BAD_POS_LABEL.format(pos_label=pos_label, classes=listed))
+        return pos_label
+    if listed is None:
+        return None
+    if len(listed) <= 2 and set(listed) <= {0, 1}:
+        return True if all(isinstance(c, bool) for c in listed) else 1
+    if len(listed) == 2 and set(listed) == {-1, 1}:
+        return 1
+    return None
+
+
+def require_positive_class(estimator, pos_label, what):
+    """:func:`positive_class`, raising when it cannot be known."""
+    positive = positive_class(estimator, pos_label)
+    if positive is None:
+        classes = getattr(estimator, "classes_", None)
+        classes = None if classes is None else [_plain(c) for c in classes]
+        raise ValueError(NEEDS_POS_LABEL.format(what=what, classes=classes))
+    return positive
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def respond(estimator, X, method, pos_label, sensitive=None):
+    """Return ``(decisions, scores)`` of ``estimator`` on ``X``.
+
+    ``method`` is None (decisions only), ``"predict_proba"`` or
+    ``"decision_function"``; ``sensitive`` is passed to ``predict`` as
+    ``sensitive_features`` when given.
+    """
+    kwargs = {} if sensitive is None else {"sensitive_features": sensitive}
+    n_rows = len(X)
+    decision = _check_output(estimator.predict(X, **kwargs), n_rows, "predict")
+    if method is None:
+        return decision, None
+    scores = np.asarray(getattr(estimator, method)(X, **kwargs))
+    classes = getattr(estimator, "classes_", None)
+    if method == "predict_proba":
+        if scores.ndim != 2 or len(scores) != n_rows:
+            raise ValueError(
+                f"predict_proba of {type(estimator).__name__} returned shape "
+                f"{scores.shape!r}; expected ({n_rows}, n_classes)."
+            )
+        listed = list(range(scores.shape[1])) if classes is None else list(classes)
+        if len(listed) != scores.shape[1]:
+            raise ValueError(
+                f"predict_proba of {type(estimator).__name__} returned "
+                f"{scores.shape[1]} columns for {len(listed)} classes {listed!r}."
+            )
+        scores = scores[:, listed.index(pos_label)]
+    else:
+        scores = _check_output(scores, n_rows, method)
+        if classes is not None and len(classes) == 2 and pos_label == classes[0]:
+            scores = -scores  # decision_function scores classes_[1]
+    scores = np.asarray(scores, dtype=float)
+    if not np.isfinite(scores).all():
+        raise ValueError(
+            f"{method} of {type(estimator).__name__} returned "
+            f"{int((~np.isfinite(scores)).sum())} missing or infinite scores; "
+            "scores must be finite numbers."
+        )
+    return decision, scores
+
+
+def _check_output(values, n_rows, method):
+    array = np.asarray(values)
+    if array.ndim != 1 or len(array) != n_rows:
+        raise ValueError(
+            f"{method} returned an array of shape {array.shape!r} for {n_rows} "
+            f"rows; expected shape ({n_rows},)."
+        )
+    return array
+
+
+def _sensitive(frame, protected, enabled):
+    if not enabled:
+        return None
+    return frame[protected[0] if len(protected) == 1 else protected]
+
+
+def counterfactual_predictions(
+    estimator,
+    X,
+    twin_maker,
+    *,
+    method=None,
+    pos_label=None,
+    placebo=False,
+    sensitive_features_at_predict=False,
+    chunk_size=DEFAULT_CHUNK_SIZE,
+    progress=None,
+):
+    """Predict on the rows of ``X`` and on their twins, in chunks.
+
+    The twins of a row depend only on its label and the fitted twin maker, so
+    the result is the same for every ``chunk_size``.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Called on the rows and on their twins.
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        The rows.
+    twin_maker : fitted twin maker
+        Builds the twins (see ``_protocol``).
+    method : {None, "predict_proba", "decision_function"}, default=None
+        Where scores come from; None for decisions only.
+    pos_label : label, default=None
+        The class whose probability is the score.
+    placebo : bool, "auto" or None, default=False
+        Passed to ``make_twins`` (None: the twin maker's own setting).
+    sensitive_features_at_predict : bool, default=False
+        Pass the protected column(s) to ``predict`` as ``sensitive_features``.
+    chunk_size : int, default=200000
+        Rows twinned and predicted at a time.
+    progress : callable or None, default=None
+        Called as ``progress(done, total)`` after each chunk.
+
+    Returns
+    -------
+    predictions : CounterfactualPredictions
+    """
+    frame, was_frame = as_frame(X)
+    chunk_size = check_positive_int(chunk_size, "chunk_size")
+    protected = list(twin_maker.protected_)
+    dtype = None if was_frame else np.asarray(X).dtype
+    provenances, originals, twins, o_scores, t_scores = [], [], [], [], []
+    unseen = {}
+    for start in range(0, len(frame), chunk_size):
+        # the chunk keeps its rows' labels (positions for arrays), so twins do
+        # not depend on the chunk size
+        chunk = frame.iloc[start : start + chunk_size]
+        twin_set = twin_maker.make_twins(chunk, placebo=placebo)
+        # a chunk is a frame, so its twins are too; the model gets X's kind
+        twin_frame = twin_set.X
+        rows = chunk if was_frame else chunk.to_numpy(dtype=dtype)
+        if not was_frame:
+            twin_frame = twin_frame.to_numpy(dtype=dtype)
+        decision, score = respond(
+            estimator,
+            rows,
+            method,
+            pos_label,
+            _sensitive(chunk, protected, sensitive_features_at_predict),
+        )
+        if len(twin_set):
+            t_decision, t_score = respond(
+                estimator,
+                twin_frame,
+                method,
+                pos_label,
+                _sensitive(twin_set.X, protected, sensitive_features_at_predict),
+            )
+        else:
+            t_decision, t_score = decision[:0], None if score is None else score[:0]
+        provenance = twin_set.provenance
+        provenance = provenance.assign(
+            source_position=provenance["source_position"].to_numpy() + start
+        )
+        provenances.append(provenance)
+        originals.append(decision)
+        twins.append(t_decision)
+        o_scores.append(score)
+        t_scores.append(t_score)
+        for column, values in twin_set.unseen_values.items():
+            merged = unseen.setdefault(column, [])
+            merged.extend(v for v in values if v not in merged)
+        if progress is not None:
+            progress(min(start + chunk_size, len(frame)), len(frame))
+    return CounterfactualPredictions(
+        provenance=pd.concat(provenances) if len(provenances) > 1 else provenances[0],
+        original=np.concatenate(originals),
+        twin=np.concatenate(twins),
+        original_score=None if method is None else np.concatenate(o_scores),
+        twin_score=None if method is None else np.concatenate(t_scores),
+        n_samples=len(frame),
+        unseen_values=unseen,
+    )
+
+
+def weighted_mean(values, audited, sample_weight, what):
+    """Weighted mean of ``values`` over the audited rows; raise when undefined."""
+    if not audited.any():
+        raise ValueError(NO_TWINS.format(what=what))
+    weights = np.ones(len(values)) if sample_weight is None else sample_weight
+    weights = weights[audited]
+    if weights.sum() <= 0:
+        raise ValueError(
+            f"The rows that have twins all have zero sample_weight, so the {what} "
+            "is undefined."
+        )
+    return float(np.sum(weights * values[audited]) / weights.sum())

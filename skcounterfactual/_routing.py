@@ -1,0 +1,32 @@
+"""Metadata routing of the scorers: ``set_score_request`` and its request."""
+
+from sklearn import get_config
+from sklearn.utils.metadata_routing import MetadataRequest
+
+ROUTING_DISABLED = (
+    "{method} is only available when metadata routing is enabled. Call "
+    "sklearn.set_config(enable_metadata_routing=True) first, or leave "
+    "{param} out: by default the sensitive column is read from X."
+)
+
+
+def request_score_metadata(scorer, **requests):
+    """Record ``requests`` on ``scorer``; refuse while routing is disabled."""
+    if not get_config().get("enable_metadata_routing", False):
+        raise RuntimeError(
+            ROUTING_DISABLED.format(
+                method="set_score_request", param=" / ".join(requests)
+            )
+        )
+    for param, alias in requests.items():
+        if alias is not None:
+            scorer._request[param] = alias
+    return scorer
+
+
+def score_metadata_request(scorer):
+    """Build the ``MetadataRequest`` of a scorer from its recorded requests."""
+    request = MetadataRequest(owner=type(scorer).__name__)
+    for param, alias in scorer._request.items():
+        request.score.add_request(param=param, alias=alias)
+    return request
