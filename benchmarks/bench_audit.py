@@ -19,7 +19,9 @@ SETUP = textwrap.dedent(
     from sklearn.compose import ColumnTransformer
     from sklearn.pipeline import Pipeline
     from sklearn.tree import DecisionTreeClassifier
-    from skcounterfactual import audit, counterfactual_flip_rate
+    from skcounterfactual import (
+        CounterfactualAugmenter, audit, counterfactual_flip_rate
+    )
     from skcounterfactual.datasets import make_loan_applicants
 
     X, y = make_loan_applicants({n}, bias=1.0, random_state=0)
@@ -30,6 +32,7 @@ SETUP = textwrap.dedent(
     ]).fit(X.iloc[:20000], y.iloc[:20000])
     links = {{"gender_code": {{"Male": 1, "Female": 0}}, "first_name": "first_name",
              "title": "title"}}
+    twins = CounterfactualAugmenter(protected="gender", links=links, random_state=0)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     """
@@ -37,11 +40,11 @@ SETUP = textwrap.dedent(
 JOBS = {
     "baseline": "model.predict(X); result = None",
     "flip_rate": (
-        "result = counterfactual_flip_rate(model, X, protected='gender', links=links, "
+        "result = counterfactual_flip_rate(model, X, augmenter=twins, "
         "chunk_size={chunk})"
     ),
     "audit": (
-        "result = audit(model, X, protected='gender', links=links, chunk_size={chunk})"
+        "result = audit(model, X, augmenter=twins, chunk_size={chunk})"
         ".attributes['gender'].flip_rate"
     ),
 }

@@ -100,7 +100,8 @@ html_static_path = ["_static"]
 html_css_files = ["custom.css"]
 # no left sidebar on the pages that have no sub-pages to navigate
 html_sidebars = {
-    page: [] for page in ("index", "install", "quickstart", "cli", "changelog")
+    page: []
+    for page in ("index", "install", "quickstart", "cli", "developer", "changelog")
 }
 html_context = {"default_mode": "light"}
 

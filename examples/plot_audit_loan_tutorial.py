@@ -52,7 +52,8 @@ model = Pipeline([("select", select), ("tree", tree)]).fit(X_train, y_train)
 # the first name and title are drawn anew for the twin's gender (from names
 # that applicants of that gender have in the training data). Everything else
 # stays identical. ``include_original=True`` puts each applicant right before
-# their twin.
+# their twin, and ``placebo=False`` leaves out the placebo twins (same gender,
+# new name) that the augmenter adds by default when names are drawn.
 import numpy as np
 
 from skcounterfactual import CounterfactualAugmenter
@@ -67,7 +68,7 @@ links = {
 }
 augmenter = CounterfactualAugmenter(protected="gender", links=links, random_state=0)
 augmenter.fit(X_train)
-clones = augmenter.make_twins(profiles, include_original=True).X
+clones = augmenter.make_twins(profiles, include_original=True, placebo=False).X
 
 decision = np.where(model.predict(clones) == 1, "Approved", "Denied")
 clones[["applicant_id", "first_name", "title", "gender", "income"]].assign(
@@ -83,11 +84,13 @@ clones[["applicant_id", "first_name", "title", "gender", "income"]].assign(
 #
 # Three pairs make an anecdote. The flip rate is the share of applicants,
 # over a whole test set, whose decision changes when only gender (and what is
-# linked to it) changes.
+# linked to it) changes. The same augmenter, passed as ``augmenter=``, makes
+# the twins of the test applicants: it is fitted on the training data, so it
+# is used as it is, and its twins draw names that the training data hold.
 from skcounterfactual import counterfactual_flip_rate
 
 X_test, y_test = make_loan_applicants(1000, random_state=1)
-rate = counterfactual_flip_rate(model, X_test, protected="gender", links=links)
+rate = counterfactual_flip_rate(model, X_test, augmenter=augmenter)
 print(f"{rate:.1%} of the test applicants get another decision as the other gender")
 
 # %%
@@ -100,7 +103,7 @@ print(f"{rate:.1%} of the test applicants get another decision as the other gend
 # paired test, Fairlearn's group metrics and the flipped pairs as evidence.
 from skcounterfactual import audit
 
-report = audit(model, X_test, y_test, protected="gender", links=links)
+report = audit(model, X_test, y_test, augmenter=augmenter)
 gender = report.attributes["gender"]
 low, high = gender.flip_rate_interval
 print(f"flip rate {gender.flip_rate:.1%} (95% CI {low:.1%} to {high:.1%})")

@@ -44,6 +44,18 @@ to_male = {
 links = {"status_sex": {"female": to_female, "male": to_male}}
 
 # %%
+# The twins are specified once, by a
+# :class:`~skcounterfactual.CounterfactualAugmenter`. Its ``values=`` fixes
+# the domain of ``sex``, so that a fold of the search below which happened to
+# lack one sex would still get twins. The scorers and the audit all take it as
+# ``augmenter=``.
+from skcounterfactual import CounterfactualAugmenter
+
+twins = CounterfactualAugmenter(
+    protected="sex", values={"sex": ["female", "male"]}, links=links
+)
+
+# %%
 # Candidates
 # ----------
 #
@@ -76,23 +88,20 @@ grid = {
 # The search
 # ----------
 #
-# :func:`~skcounterfactual.fairness_scoring` gives the three scorers. Its
-# ``values=`` fixes the domain of ``sex``, so that a fold which happened to
-# lack one sex would still get twins. ``error_score="raise"`` stops the search
-# on any scorer error instead of turning it into a NaN score.
+# :func:`~skcounterfactual.fairness_scoring` gives the three scorers; the
+# flip scorer fits a clone of the augmenter on each fold it scores, and the
+# parity scorer reads the augmenter's protected column. ``error_score="raise"``
+# stops the search on any scorer error instead of turning it into a NaN score.
 # :func:`~skcounterfactual.most_accurate_within` refits the most accurate
 # candidate whose mean flip rate is 0.
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from skcounterfactual import fairness_scoring, most_accurate_within
 
-scoring = fairness_scoring(
-    protected="sex", values={"sex": ["female", "male"]}, links=links
-)
 search = GridSearchCV(
     model,
     grid,
-    scoring=scoring,
+    scoring=fairness_scoring(augmenter=twins),
     refit=most_accurate_within(max_flip_rate=0.0),
     cv=StratifiedKFold(3, shuffle=True, random_state=0),
     error_score="raise",
@@ -150,7 +159,7 @@ from skcounterfactual import audit
 best_overall = board.index[0]
 params = search.cv_results_["params"][best_overall]
 candidate = clone(model).set_params(**params).fit(X, y)
-report = audit(candidate, X, y, protected="sex", links=links)
+report = audit(candidate, X, y, augmenter=twins)
 sex = report.attributes["sex"]
 print(
     f"flip rate {sex.flip_rate:.1%}, {sex.unseen_twins} twins unseen: "

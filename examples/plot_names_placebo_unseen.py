@@ -55,12 +55,13 @@ trio.to_frame()[["first_name", "gender", "income", "kind"]]
 # Flip rate against placebo rate
 # ------------------------------
 #
-# The audit builds placebo twins whenever a generated field such as
-# ``first_name`` is linked, and reports both rates and their difference with
-# a paired confidence interval.
+# The augmenter's default ``placebo="auto"`` adds placebo twins whenever a
+# generated field such as ``first_name`` is linked. The audit, given the
+# fitted augmenter as ``augmenter=``, reports on exactly the twins it builds:
+# both rates and their difference, with a paired confidence interval.
 from skcounterfactual import audit
 
-report = audit(model, X_test, protected="gender", augmenter=vocabulary)
+report = audit(model, X_test, augmenter=vocabulary)
 gender = report.attributes["gender"]
 summary = report.to_frame()[
     [
@@ -90,7 +91,7 @@ summary.round(3)
 mimesis = CounterfactualAugmenter(
     protected="gender", links=links, source="mimesis", random_state=0
 ).fit(X_train)
-unseen_report = audit(model, X_test, protected="gender", augmenter=mimesis)
+unseen_report = audit(model, X_test, augmenter=mimesis)
 unseen = unseen_report.attributes["gender"]
 print(
     f"{unseen.unseen_twins} of {unseen.n_twins + unseen.n_placebo_twins} twins "

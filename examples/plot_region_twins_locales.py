@@ -104,18 +104,22 @@ twins = augmenter.make_twins(X_test.head(2), include_original=True)
 twins.X[columns + ["income"]].assign(kind=twins.provenance["kind"])
 
 # %%
-# Each applicant has two twins, one per other country. Only the country and
-# its linked fields change; gender, income and everything else stay.
+# Each applicant has two twins, one per other country, and a placebo twin:
+# the same country with a new name, city and phone number (the augmenter's
+# default ``placebo="auto"`` adds one because the links draw values). Only the
+# country and its linked fields change; gender, income and everything else
+# stay.
 #
 # The audit
 # ---------
 #
-# The augmenter is fitted on the training data and passed to the audit, which
-# twins every test applicant.
+# The augmenter is fitted on the training data and passed to the audit as
+# ``augmenter=``; being fitted, it is used as it is to twin every test
+# applicant.
 from skcounterfactual import audit
 
 reports = {
-    name: audit(model, X_test, y_test, protected="country", augmenter=augmenter)
+    name: audit(model, X_test, y_test, augmenter=augmenter)
     for name, model in models.items()
 }
 summary = pd.DataFrame(

@@ -39,4 +39,4 @@ def test_command_line_section_shows_how_to_trust_skops_types():
     assert "--trust sklearn.tree._tree.Tree" in audit
     prose = " ".join(section.split("```")[-1].split())
     assert "`--trust TYPE`" in prose
-    assert "`--favourable LABEL`" in prose
+    assert "`--pos-label LABEL`" in prose
