@@ -22,6 +22,7 @@ from ._predictions import (
     DEFAULT_CHUNK_SIZE,
     check_estimator,
     counterfactual_predictions,
+    observed_positive_class,
     positive_class,
     require_positive_class,
 )
@@ -189,7 +190,7 @@ rows (gender: flip rate 0.500)>
         progress=progress,
     )
     if positive is None:  # a duck-typed model without classes_
-        positive = _observed_positive(predictions.original)
+        positive = observed_positive_class(predictions.original, "The audit")
     context = _Context(
         estimator=estimator,
         X=X,
@@ -257,18 +258,6 @@ def _score_method(estimator, response_method):
         if hasattr(estimator, method):
             return method
     return None
-
-
-def _observed_positive(decisions):
-    """Return the favourable class of a model without ``classes_``."""
-    observed = sorted({v.item() if isinstance(v, np.generic) else v for v in decisions})
-    if set(observed) <= {0, 1}:
-        return True if all(isinstance(v, bool) for v in observed) else 1
-    raise ValueError(
-        "The audit needs the favourable class, and the estimator has no classes_ "
-        f"while its decisions are {observed[:10]!r}. Pass pos_label=<the "
-        "favourable decision>."
-    )
 
 
 def _factor_domain(maker, columns):

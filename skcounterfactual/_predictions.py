@@ -26,6 +26,10 @@ NEEDS_POS_LABEL = (
     "do not say which one it is. Pass pos_label=<the favourable class>."
 )
 BAD_POS_LABEL = "pos_label={pos_label!r} is not a class of the estimator: {classes!r}."
+NO_CLASSES_POS_LABEL = (
+    "{what} needs the favourable class, and the estimator has no classes_ while "
+    "its decisions are {decisions!r}. Pass pos_label=<the favourable decision>."
+)
 NO_TWINS = (
     "No row of X has a twin (every protected value is missing or outside the "
     "domain), so the {what} is undefined."
@@ -153,11 +157,35 @@ def positive_class(estimator, pos_label):
         return pos_label
     if listed is None:
         return None
+    return _zero_one_positive(listed)
+
+
+def _zero_one_positive(listed):
+    """1 (True) for 0/1, -1/1 or bool labels; None for any other labels."""
     if len(listed) <= 2 and set(listed) <= {0, 1}:
         return True if all(isinstance(c, bool) for c in listed) else 1
     if len(listed) == 2 and set(listed) == {-1, 1}:
         return 1
     return None
+
+
+def observed_positive_class(decisions, what):
+    """Return the favourable class of a model without ``classes_``.
+
+    Its decisions stand for its classes: 1 (True) when they are 0/1, -1/1 or
+    booleans; any other decisions raise, asking for ``pos_label``.
+    """
+    observed = list(dict.fromkeys(_plain(v) for v in np.asarray(decisions)))
+    positive = _zero_one_positive(observed)
+    if positive is None:
+        try:
+            observed = sorted(observed)
+        except TypeError:
+            observed = sorted(observed, key=repr)
+        raise ValueError(
+            NO_CLASSES_POS_LABEL.format(what=what, decisions=observed[:10])
+        )
+    return positive
 
 
 def require_positive_class(estimator, pos_label, what):
@@ -194,7 +222,11 @@ def respond(estimator, X, method, pos_label, sensitive=None):
                 f"predict_proba of {type(estimator).__name__} returned shape "
                 f"{scores.shape!r}; expected ({n_rows}, n_classes)."
             )
-        listed = list(range(scores.shape[1])) if classes is None else list(classes)
+        listed = (
+            list(range(scores.shape[1]))
+            if classes is None
+            else [_plain(c) for c in classes]
+        )
         if len(listed) != scores.shape[1]:
             raise ValueError(
                 f"predict_proba of {type(estimator).__name__} returned "

@@ -3,8 +3,7 @@
 A *twin maker* is a scikit-learn estimator that builds counterfactual twins.
 Scorers, the audit, the command line and the meta-classifier use nothing else:
 
-Parameters
-----------
+Its parameters
     ``protected`` (a column or a list of columns) and whatever defines its kind
     of twin (links, a causal graph, a transport cost, ...).
 ``fit(X, y=None)``

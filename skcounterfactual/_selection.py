@@ -6,7 +6,13 @@ import numpy as np
 
 from . import _parity
 from ._augmenter import protected_of
-from ._predictions import DEFAULT_CHUNK_SIZE, check_estimator, require_positive_class
+from ._predictions import (
+    DEFAULT_CHUNK_SIZE,
+    check_estimator,
+    observed_positive_class,
+    positive_class,
+    require_positive_class,
+)
 from ._routing import request_score_metadata, score_metadata_request
 from ._scoring import make_counterfactual_flip_scorer
 from ._validation import (
@@ -72,12 +78,16 @@ class _ParityScorer:
             sensitive_features = frame[columns[0] if len(columns) == 1 else columns]
         if self.metric.startswith("equalized_odds") and y is None:
             raise ValueError(f"The {self.metric} scorer needs y (true labels).")
-        positive = require_positive_class(
-            estimator, self.pos_label, f"The {self.metric} scorer"
-        )
+        what = f"The {self.metric} scorer"
+        positive = positive_class(estimator, self.pos_label)
+        if positive is None and hasattr(estimator, "classes_"):
+            positive = require_positive_class(estimator, self.pos_label, what)
+        decisions = np.asarray(estimator.predict(X))
+        if positive is None:  # a duck-typed model without classes_
+            positive = observed_positive_class(decisions, what)
         # Fairlearn counts y == 1 as selected: name the positive class instead,
         # so string labels ("approved") are not silently never selected
-        y_pred = (np.asarray(estimator.predict(X)) == positive).astype(int)
+        y_pred = (decisions == positive).astype(int)
         if y is not None:
             y = (np.asarray(y) == positive).astype(int)
         weights = check_sample_weight(sample_weight, len(y_pred))
@@ -102,7 +112,8 @@ class _ParityScorer:
 
         Returns
         -------
-        self : ParityScorer
+        self : object
+            The scorer.
         """
         return request_score_metadata(
             self, sample_weight=sample_weight, sensitive_features=sensitive_features
@@ -254,10 +265,19 @@ class _MostAccurateWithin:
         self.parity_key = parity_key
 
     def __repr__(self):
-        return (
-            f"most_accurate_within(max_flip_rate={self.max_flip_rate!r}, "
-            f"max_parity_difference={self.max_parity_difference!r})"
-        )
+        shown = [
+            f"max_flip_rate={self.max_flip_rate!r}",
+            f"max_parity_difference={self.max_parity_difference!r}",
+        ]
+        for name, default in (
+            ("accuracy_key", "accuracy"),
+            ("flip_key", "counterfactual_flip"),
+            ("parity_key", "neg_demographic_parity_difference"),
+        ):
+            value = getattr(self, name)
+            if value != default:
+                shown.append(f"{name}={value!r}")
+        return f"most_accurate_within({', '.join(shown)})"
 
     def _column(self, cv_results, key):
         name = f"mean_test_{key}"

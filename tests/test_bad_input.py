@@ -27,6 +27,18 @@ from skcounterfactual import (
     most_accurate_within,
     plot_pareto,
 )
+from skcounterfactual._augmenter import NO_TWIN_SPECIFICATION, PROTECTED_MISMATCH
+from skcounterfactual._predictions import BAD_POS_LABEL, NEEDS_POS_LABEL
+from skcounterfactual._protocol import NOT_A_TWIN_MAKER
+from skcounterfactual._twins import SINGLE_VALUE_DOMAIN
+from skcounterfactual._validation import (
+    BAD_CONFIDENCE,
+    BAD_SAMPLE_WEIGHT_SHAPE,
+    BAD_SAMPLE_WEIGHT_VALUES,
+    BAD_Y_SHAPE,
+    NOT_BOOL,
+    Y_REQUIRED,
+)
 
 X = pd.DataFrame(
     {
@@ -53,6 +65,9 @@ class _Columns:
 
 
 FITTED = _Columns(MODEL)
+WORDED = DecisionTreeClassifier(random_state=0).fit(
+    X[["code", "income"]], np.where(Y == 1, "approved", "denied")
+)
 
 
 def augmenter_fit(**params):
@@ -218,13 +233,15 @@ CASES = [
         "fit_resample without y",
         lambda: CounterfactualAugmenter(protected="gender").fit_resample(X, None),
         ValueError,
-        "fit_resample needs y",
+        Y_REQUIRED.format(
+            what="fit_resample", why="each twin copies its source's label"
+        ),
     ),
     (
         "fit_resample with a wrong-length y",
         lambda: CounterfactualAugmenter(protected="gender").fit_resample(X, [0, 1]),
         ValueError,
-        "y must be 1-D with one label per row of X (4), got shape (2,).",
+        BAD_Y_SHAPE.format(n_samples=4, shape=(2,)),
     ),
     (
         "wrong-length sample weights in fit_resample",
@@ -232,7 +249,7 @@ CASES = [
             X, Y, sample_weight=[1.0]
         ),
         ValueError,
-        "sample_weight must be 1-D with one weight per row of X (4), got shape (1,).",
+        BAD_SAMPLE_WEIGHT_SHAPE.format(n_samples=4, shape=(1,)),
     ),
     (
         "negative sample weights",
@@ -240,15 +257,15 @@ CASES = [
             X, Y, sample_weight=[1.0, -1.0, 1.0, 1.0]
         ),
         ValueError,
-        "sample_weight must be finite and non-negative",
+        BAD_SAMPLE_WEIGHT_VALUES.format(n_bad=0, n_negative=1),
     ),
     (
         "meta-estimator without an augmenter",
         lambda: CounterfactualAugmentedClassifier(
             estimator=DecisionTreeClassifier()
         ).fit(X[["code"]], Y),
-        ValueError,
-        "augmenter must be a CounterfactualAugmenter, got None.",
+        TypeError,
+        NOT_A_TWIN_MAKER.format(kind="NoneType", value=None),
     ),
     # --- the scorers
     (
@@ -271,21 +288,32 @@ CASES = [
     ),
     (
         "probabilities from an estimator without predict_proba",
-        lambda: flip(response_method="predict_proba"),
+        lambda: counterfactual_effect(
+            FITTED, X, protected="gender", response_method="predict_proba"
+        ),
         ValueError,
         "response_method='predict_proba', but _Columns has no predict_proba.",
     ),
     (
         "an unknown response method",
-        lambda: flip(response_method="proba"),
+        lambda: counterfactual_effect(
+            FITTED, X, protected="gender", response_method="proba"
+        ),
         ValueError,
-        "response_method must be one of ('predict', 'predict_proba',",
+        "response_method must be one of ('auto', 'predict_proba', "
+        "'decision_function'), got 'proba'.",
     ),
     (
-        "a threshold with labels",
+        "a threshold (wrap the model in FixedThresholdClassifier instead)",
         lambda: flip(threshold=0.3),
-        ValueError,
-        "threshold needs response_method='predict_proba' or 'decision_function'",
+        TypeError,
+        "got an unexpected keyword argument 'threshold'",
+    ),
+    (
+        "a response method for the flip rate (decisions come from predict)",
+        lambda: flip(response_method="predict_proba"),
+        TypeError,
+        "got an unexpected keyword argument 'response_method'",
     ),
     (
         "effect from labels",
@@ -293,25 +321,44 @@ CASES = [
             FITTED, X, protected="gender", response_method="predict"
         ),
         ValueError,
-        "counterfactual_effect compares scores",
+        "response_method must be one of ('auto', 'predict_proba', "
+        "'decision_function'), got 'predict'.",
     ),
     (
         "wrong-length sample weights in scoring",
         lambda: flip(sample_weight=np.ones(3)),
         ValueError,
-        "sample_weight must be 1-D with one weight per row of X (4), got shape (3,).",
+        BAD_SAMPLE_WEIGHT_SHAPE.format(n_samples=4, shape=(3,)),
     ),
     (
         "infinite sample weights",
         lambda: flip(sample_weight=[np.inf, 1, 1, 1]),
         ValueError,
-        "sample_weight must be finite and non-negative",
+        BAD_SAMPLE_WEIGHT_VALUES.format(n_bad=1, n_negative=0),
     ),
     (
         "a fold lacking a group",
         lambda: flip(data=X[X.gender == "Female"]),
         ValueError,
-        "in cross-validation a fold can lack a group: give the scorer its values",
+        SINGLE_VALUE_DOMAIN.format(attribute="gender", values=["Female"]),
+    ),
+    (
+        "protected and augmenter naming other columns",
+        lambda: flip(augmenter=CounterfactualAugmenter(protected="code")),
+        ValueError,
+        PROTECTED_MISMATCH.format(protected="gender", augmenter_protected="code"),
+    ),
+    (
+        "a twin option passed to a scorer",
+        lambda: flip(links={"code": {"Female": 0, "Male": 1}}),
+        TypeError,
+        "got an unexpected keyword argument 'links'",
+    ),
+    (
+        "a non-boolean sensitive_features_at_predict",
+        lambda: flip(sensitive_features_at_predict="yes"),
+        ValueError,
+        NOT_BOOL.format(param="sensitive_features_at_predict", value="yes"),
     ),
     (
         "chunk size zero",
@@ -323,13 +370,13 @@ CASES = [
         "a scorer without protected",
         lambda: make_counterfactual_flip_scorer(),
         ValueError,
-        "protected is required",
+        NO_TWIN_SPECIFICATION,
     ),
     (
         "an augmenter of the wrong type",
         lambda: make_counterfactual_flip_scorer(augmenter="gender"),
         TypeError,
-        "augmenter must be a CounterfactualAugmenter, got str",
+        NOT_A_TWIN_MAKER.format(kind="str", value="gender"),
     ),
     (
         "an unknown parity metric",
@@ -355,7 +402,16 @@ CASES = [
         "fairness scoring without protected",
         lambda: fairness_scoring(),
         ValueError,
-        "protected is required",
+        NO_TWIN_SPECIFICATION,
+    ),
+    (
+        "parity of string labels without pos_label",
+        lambda: make_parity_scorer(protected="gender")(WORDED, X),
+        ValueError,
+        NEEDS_POS_LABEL.format(
+            what="The demographic_parity_difference scorer",
+            classes=["approved", "denied"],
+        ),
     ),
     (
         "refit bound outside [0, 1]",
@@ -374,7 +430,7 @@ CASES = [
         "audit with a wrong-length y",
         lambda: audit(FITTED, X, Y[:3], protected="gender"),
         ValueError,
-        "y must be 1-D with one label per row of X (4 rows), got shape (3,).",
+        BAD_Y_SHAPE.format(n_samples=4, shape=(3,)),
     ),
     (
         "audit of an object without predict",
@@ -390,15 +446,27 @@ CASES = [
     ),
     (
         "audit with a favourable label that is not a class",
-        lambda: audit(MODEL, X[["code", "income"]], protected="code", favourable=7),
+        lambda: audit(MODEL, X[["code", "income"]], protected="code", pos_label=7),
         ValueError,
-        "favourable=7 is not a class of the estimator.",
+        BAD_POS_LABEL.format(pos_label=7, classes=[0, 1]),
+    ),
+    (
+        "audit of string labels without pos_label",
+        lambda: audit(WORDED, X, protected="gender"),
+        ValueError,
+        NEEDS_POS_LABEL.format(what="The audit", classes=["approved", "denied"]),
+    ),
+    (
+        "audit with the former favourable parameter",
+        lambda: audit(MODEL, X[["code", "income"]], protected="code", favourable=1),
+        TypeError,
+        "got an unexpected keyword argument 'favourable'",
     ),
     (
         "audit with a confidence outside (0, 1)",
         lambda: audit(FITTED, X, protected="gender", confidence=2),
         ValueError,
-        "confidence must be a number strictly between 0 and 1",
+        BAD_CONFIDENCE.format(confidence=2),
     ),
     (
         "leaderboard of something that is not a search",
@@ -410,7 +478,7 @@ CASES = [
         "leaderboard of a search scored without fairness keys",
         lambda: leaderboard({"params": [{}], "mean_test_score": [0.5]}),
         ValueError,
-        "accuracy='accuracy' is not a scoring key of the search",
+        "accuracy_key='accuracy' is not a scoring key of the search",
     ),
     (
         "Pareto plot of a string",

@@ -1,5 +1,9 @@
-"""The command line, run as a user runs it: subprocesses on real files."""
+"""The command line: the installed entry point in a subprocess, and every
+command run in this process (``cli.main``) on real files.
+"""
 
+import contextlib
+import io
 import json
 import pickle
 import re
@@ -13,7 +17,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
-from skcounterfactual import cli
+from skcounterfactual import _cli_io, cli
 from skcounterfactual._render import FIGURES_MISSING
 from skcounterfactual.datasets import make_loan_applicants
 
@@ -21,6 +25,7 @@ skops_io = pytest.importorskip("skops.io")
 
 
 def run(*args, cwd=None):
+    """Run the command as a user does: ``python -m skcounterfactual.cli``."""
     return subprocess.run(
         [sys.executable, "-m", "skcounterfactual.cli", *map(str, args)],
         capture_output=True,
@@ -101,18 +106,19 @@ def one_line(code, err):
     return lines[0]
 
 
-def test_version_and_help():
+def test_version_and_help(capsys):
     result = run("--version")
     assert result.returncode == 0 and result.stdout.startswith("skcounterfactual 0.")
     for command in ("demo", "audit", "profiles"):
-        result = run(command, "--help")
-        assert result.returncode == 0
-        assert "example:" in result.stdout
+        code, out, _ = in_process(capsys, command, "--help")
+        assert code == 0
+        assert "example:" in out
 
 
-def test_audit_passes_a_gender_blind_model_and_writes_json(files, tmp_path):
+def test_audit_passes_a_gender_blind_model_and_writes_json(files, tmp_path, capsys):
     model = files / "blind.skops"
-    result = run(
+    code, out, err = in_process(
+        capsys,
         "audit",
         "--model",
         model,
@@ -127,8 +133,8 @@ def test_audit_passes_a_gender_blind_model_and_writes_json(files, tmp_path):
         "--report",
         tmp_path / "report.html",
     )
-    assert result.returncode == 0, result.stderr
-    assert "PASS" in result.stdout
+    assert code == 0, err
+    assert "PASS" in out
     payload = json.loads((tmp_path / "result.json").read_text())
     assert payload["attributes"]["gender"]["flip_rate"] == 0.0
     assert payload["bounds"]["passed"] is True
@@ -136,6 +142,7 @@ def test_audit_passes_a_gender_blind_model_and_writes_json(files, tmp_path):
 
 
 def test_audit_fails_a_biased_model_and_says_by_how_much(files, tmp_path):
+    # the CI gate as a user runs it: its own process, exit code 1
     model = files / "biased.skops"
     result = run(
         "audit",
@@ -158,7 +165,7 @@ def test_audit_fails_a_biased_model_and_says_by_how_much(files, tmp_path):
     assert payload["bounds"]["passed"] is False
 
 
-def test_pickles_are_refused_without_the_flag(files):
+def test_pickles_are_refused_without_the_flag(files, capsys):
     args = [
         "audit",
         "--model",
@@ -166,11 +173,12 @@ def test_pickles_are_refused_without_the_flag(files):
         "--data",
         files / "applicants.csv",
     ]
-    line = one_line_error(run(*args, *GATE))
+    code, _, err = in_process(capsys, *args, *GATE)
+    line = one_line(code, err)
     assert "is a pickle; loading a pickle can run arbitrary code" in line
-    allowed = run(*args, *GATE, "--allow-pickle")
-    assert allowed.returncode == 0
-    assert "warning: loading the pickle" in allowed.stderr
+    code, _, err = in_process(capsys, *args, *GATE, "--allow-pickle")
+    assert code == 0, err
+    assert "warning: loading the pickle" in err
 
 
 @pytest.mark.parametrize(
@@ -181,46 +189,50 @@ def test_pickles_are_refused_without_the_flag(files):
         (["--model", "blind.skops", "--data", "nowhere.csv"], "no such file"),
     ],
 )
-def test_input_errors_are_one_line_with_exit_code_2(files, args, message):
-    result = run("audit", *args, *GATE, cwd=files)
-    assert message in one_line_error(result)
+def test_input_errors_are_one_line_with_exit_code_2(
+    files, args, message, capsys, monkeypatch
+):
+    monkeypatch.chdir(files)
+    code, _, err = in_process(capsys, "audit", *args, *GATE)
+    assert message in one_line(code, err)
 
 
-def test_wrong_column_and_untrusted_types(files):
+def test_wrong_column_and_untrusted_types(files, capsys):
     model = files / "blind.skops"
-    result = run(
-        "audit", "--model", model, "--data", files / "applicants.csv",
+    code, _, err = in_process(
+        capsys, "audit", "--model", model, "--data", files / "applicants.csv",
         "--protected", "sex", *trust_args(model),
     )  # fmt: skip
-    assert "--protected 'sex' is not a column" in one_line_error(result)
+    assert "--protected 'sex' is not a column" in one_line(code, err)
     if skops_io.get_untrusted_types(file=model):
-        result = run(
-            "audit", "--model", model, "--data", files / "applicants.csv", *GATE
-        )
-        assert "types that are not trusted" in one_line_error(result)
+        code, _, err = in_process(
+            capsys, "audit", "--model", model, "--data", files / "applicants.csv",
+            *GATE,
+        )  # fmt: skip
+        assert "types that are not trusted" in one_line(code, err)
 
 
-def test_non_numeric_bound_is_a_usage_error(files):
-    result = run(
-        "audit", "--model", files / "blind.skops", "--data", files / "applicants.csv",
-        *GATE, "--max-flip-rate", "low",
+def test_non_numeric_bound_is_a_usage_error(files, capsys):
+    code, _, err = in_process(
+        capsys, "audit", "--model", files / "blind.skops", "--data",
+        files / "applicants.csv", *GATE, "--max-flip-rate", "low",
     )  # fmt: skip
-    assert "expected a number between 0 and 1, got 'low'" in one_line_error(result)
+    assert "expected a number between 0 and 1, got 'low'" in one_line(code, err)
 
 
-def test_existing_output_is_not_overwritten(files, tmp_path):
+def test_existing_output_is_not_overwritten(files, tmp_path, capsys):
     target = tmp_path / "result.json"
     target.write_text("keep me")
     model = files / "blind.skops"
-    result = run(
-        "audit", "--model", model, "--data", files / "applicants.csv", *GATE,
+    code, _, err = in_process(
+        capsys, "audit", "--model", model, "--data", files / "applicants.csv", *GATE,
         *trust_args(model), "--json", target,
     )  # fmt: skip
-    assert "already exists; pass --overwrite" in one_line_error(result)
+    assert "already exists; pass --overwrite" in one_line(code, err)
     assert target.read_text() == "keep me"
 
 
-def test_profiles_writes_a_balanced_audit_set(tmp_path):
+def test_profiles_writes_a_balanced_audit_set(tmp_path, capsys):
     schema = {
         "id": "applicant_id",
         "protected": {"gender": ["Male", "Female"]},
@@ -229,11 +241,11 @@ def test_profiles_writes_a_balanced_audit_set(tmp_path):
     }
     (tmp_path / "schema.json").write_text(json.dumps(schema))
     out = tmp_path / "profiles.csv"
-    result = run(
-        "profiles", "--schema", tmp_path / "schema.json", "--n-profiles", 5,
+    code, _, err = in_process(
+        capsys, "profiles", "--schema", tmp_path / "schema.json", "--n-profiles", 5,
         "--output", out,
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    assert code == 0, err
     frame = pd.read_csv(out)
     assert len(frame) == 10
     assert frame.groupby("applicant_id")["gender"].apply(sorted).map(
@@ -248,89 +260,148 @@ def test_profiles_writes_a_balanced_audit_set(tmp_path):
     }
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    result = run("profiles", "--schema", bad, "--output", tmp_path / "x.csv")
-    assert "is not valid JSON" in one_line_error(result)
+    code, _, err = in_process(
+        capsys, "profiles", "--schema", bad, "--output", tmp_path / "x.csv"
+    )
+    assert "is not valid JSON" in one_line(code, err)
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """One run of ``skcounterfactual demo`` in this process, output captured.
+
+    Returns the exit code, stdout, stderr, the output folder and what
+    ``demo()`` returned (search, leaderboard, audit report).
+    """
+    from skcounterfactual import _demo
+
+    folder = tmp_path_factory.mktemp("demo") / "out"
+    returned = []
+
+    def recording_demo(**kwargs):
+        returned.append(real_demo(**kwargs))
+        return returned[-1]
+
+    real_demo = _demo.demo
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        patch.setattr(_demo, "demo", recording_demo)
+        code = cli.main(["demo", "--n-samples", "800", "--output-dir", str(folder)])
+    return code, out.getvalue(), err.getvalue(), folder, returned[0]
 
 
 @pytest.mark.slow
-def test_demo_runs_end_to_end(tmp_path):
-    result = run("demo", "--n-samples", 800, "--output-dir", tmp_path / "out")
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+def test_demo_runs_end_to_end(demo_run, monkeypatch, capsys):
+    code, out, err, folder, _ = demo_run
+    assert code == 0, err
     assert "The tutorial's clones" in out
     assert "Approved" in out and "Denied" in out
     assert "Leaderboard" in out
     assert "Chosen (most accurate with flip rate <= 1%)" in out
-    assert (tmp_path / "out" / "report.html").exists()
+    assert (folder / "report.html").exists()
     assert FIGURES_MISSING not in out
-    steps = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    steps = [line for line in err.splitlines() if line.startswith("[")]
     assert [line.split("]")[0] + "]" for line in steps] == [
         f"[{i}/5]" for i in range(1, 6)
     ]
-    # a second run does not overwrite the first report
-    again = run("demo", "--n-samples", 400, "--output-dir", tmp_path / "out")
-    assert again.returncode == 0
-    assert (tmp_path / "out" / "report-2.html").exists()
+    # a second run does not overwrite the first report (the demo itself is
+    # the one above; here only the command's choice of a free file name)
+    written = []
+
+    def demo(report_path, **kwargs):
+        written.append(report_path)
+        report_path.write_text("second")
+
+    monkeypatch.setattr("skcounterfactual._demo.demo", demo)
+    again, _, err = in_process(
+        capsys, "demo", "--n-samples", 400, "--output-dir", folder
+    )
+    assert again == 0, err
+    assert written == [folder / "report-2.html"]
+    assert (folder / "report-2.html").exists()
+    assert (folder / "report.html").read_text().startswith("<!DOCTYPE html>")
 
 
-def test_progress_is_silent_when_stderr_is_not_a_terminal(files, tmp_path):
+def test_progress_is_silent_when_stderr_is_not_a_terminal(files, capsys):
     model = files / "blind.skops"
-    result = run(
-        "audit", "--model", model, "--data", files / "applicants.csv", *GATE,
+    code, _, err = in_process(
+        capsys, "audit", "--model", model, "--data", files / "applicants.csv", *GATE,
         *trust_args(model),
     )  # fmt: skip
-    assert result.returncode == 0
-    assert result.stderr == ""
+    assert code == 0
+    assert err == ""
 
 
 def test_progress_bar_draws_rows_done(capsys):
-    from skcounterfactual.cli import _Bar
-
-    bar = _Bar("auditing", enabled=True)
+    bar = _cli_io._Bar("auditing", enabled=True)
     bar(50, 200)
     bar(200, 200)
     err = capsys.readouterr().err
     assert "[#######-----------------------]  25% (50/200 rows)" in err
     assert err.endswith("100% (200/200 rows)\n")
-    _Bar("auditing", enabled=False)(1, 2)
+    _cli_io._Bar("auditing", enabled=False)(1, 2)
     assert capsys.readouterr().err == ""
 
 
-def audit_json(files, tmp_path, model, *extra):
+def audit_json(files, tmp_path, capsys, model, *extra):
     out = tmp_path / f"{model}-{len(list(tmp_path.iterdir()))}.json"
     path = files / f"{model}.skops"
-    result = run(
-        "audit", "--model", path, "--data", files / "applicants.csv", *GATE,
+    code, _, err = in_process(
+        capsys, "audit", "--model", path, "--data", files / "applicants.csv", *GATE,
         *trust_args(path), "--json", out, *extra,
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    assert code == 0, err
     return json.loads(out.read_text())
 
 
-def test_favourable_label_reaches_the_audit(files, tmp_path):
-    default = audit_json(files, tmp_path, "blind")
-    zero = audit_json(files, tmp_path, "blind", "--favourable", "0")
-    assert default["favourable"] == 1 and zero["favourable"] == 0
+def test_pos_label_reaches_the_audit(files, tmp_path, capsys):
+    default = audit_json(files, tmp_path, capsys, "blind")
+    zero = audit_json(files, tmp_path, capsys, "blind", "--pos-label", "0")
+    assert default["pos_label"] == 1 and zero["pos_label"] == 0
     rates = {
         g["group"]: g["selection_rate"]
         for g in zero["attributes"]["gender"]["group_metrics"]
     }
     for group in default["attributes"]["gender"]["group_metrics"]:
         assert rates[group["group"]] == pytest.approx(1 - group["selection_rate"])
-    worded = audit_json(files, tmp_path, "worded", "--favourable", "approved")
-    assert worded["favourable"] == "approved"
+    worded = audit_json(files, tmp_path, capsys, "worded", "--pos-label", "approved")
+    assert worded["pos_label"] == "approved"
     assert worded["attributes"]["gender"]["flip_rate"] == 0.0
 
 
-def test_favourable_that_is_not_a_class_is_a_usage_error(files):
+def test_pos_label_that_is_not_a_class_is_a_usage_error(files, capsys):
     path = files / "worded.skops"
-    result = run(
-        "audit", "--model", path, "--data", files / "applicants.csv", *GATE,
+    code, _, err = in_process(
+        capsys, "audit", "--model", path, "--data", files / "applicants.csv", *GATE,
+        *trust_args(path), "--pos-label", "1",
+    )  # fmt: skip
+    line = one_line(code, err)
+    assert "pos_label=1 is not a class of the estimator" in line
+    assert "['approved', 'denied']" in line
+
+
+def test_string_labels_without_pos_label_are_a_usage_error(files, capsys):
+    path = files / "worded.skops"
+    code, _, err = in_process(
+        capsys, "audit", "--model", path, "--data", files / "applicants.csv", *GATE,
+        *trust_args(path),
+    )  # fmt: skip
+    line = one_line(code, err)
+    assert "needs the favourable class" in line
+    assert "['approved', 'denied']" in line
+
+
+def test_the_former_favourable_flag_is_refused(files, capsys):
+    path = files / "blind.skops"
+    code, _, err = in_process(
+        capsys, "audit", "--model", path, "--data", files / "applicants.csv", *GATE,
         *trust_args(path), "--favourable", "1",
     )  # fmt: skip
-    line = one_line_error(result)
-    assert "favourable=1 is not a class of the estimator" in line
-    assert "['approved', 'denied']" in line
+    assert "unrecognized arguments: --favourable 1" in one_line(code, err)
 
 
 @pytest.mark.parametrize(
@@ -346,8 +417,8 @@ def test_favourable_that_is_not_a_class_is_a_usage_error(files):
         ("yes", None, "yes"),
     ],
 )
-def test_favourable_is_read_as_int_then_float_then_text(text, classes, expected):
-    value = cli._label(text, classes)
+def test_pos_label_is_read_as_int_then_float_then_text(text, classes, expected):
+    value = _cli_io._label(text, classes)
     assert value == expected and type(value) is type(expected)
 
 
@@ -368,7 +439,8 @@ def test_audit_help_explains_trust(capsys):
     assert "--trust TYPE" in text
     assert "--trust sklearn.tree._tree.Tree" in text
     assert cli.TRUST_HELP in text
-    assert "--favourable LABEL" in text
+    assert "--pos-label LABEL" in text
+    assert "--favourable" not in text
 
 
 @pytest.mark.parametrize(
@@ -409,15 +481,12 @@ def test_demo_output_dir_that_is_a_file(capsys, tmp_path):
 
 
 @pytest.mark.slow
-def test_demo_prints_what_it_promises(capsys, tmp_path):
-    from skcounterfactual._demo import demo, n_steps
+def test_demo_prints_what_it_promises(demo_run):
+    from skcounterfactual._demo import n_steps
 
-    steps = []
-    search, board, _ = demo(
-        n_samples=600, report_path=tmp_path / "r.html", progress=steps.append
-    )
-    out = capsys.readouterr().out
-    assert len(steps) == n_steps(tmp_path / "r.html") == 5
+    code, out, err, folder, (search, _, _) = demo_run
+    steps = [line for line in err.splitlines() if line.startswith("[")]
+    assert len(steps) == n_steps(folder / "report.html") == 5
     assert n_steps(None) == 4
     header = next(line for line in out.splitlines() if "accuracy_mean" in line)
     assert header.split() == [
@@ -443,18 +512,18 @@ def test_demo_prints_what_it_promises(capsys, tmp_path):
 
 
 @pytest.mark.slow
-def test_demo_without_matplotlib_writes_a_page_without_figures(tmp_path):
-    args = ["demo", "--n-samples", "400", "--output-dir", str(tmp_path)]
-    script = (
-        "import sys; sys.modules['matplotlib'] = None; "
-        f"from skcounterfactual.cli import main; sys.exit(main({args!r}))"
+def test_demo_without_matplotlib_writes_a_page_without_figures(
+    tmp_path, monkeypatch, capsys
+):
+    for name in list(sys.modules):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    code, out, err = in_process(
+        capsys, "demo", "--n-samples", "400", "--output-dir", tmp_path
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    assert FIGURES_MISSING in result.stdout
+    assert code == 0, err
+    assert FIGURES_MISSING in out
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "data:image/png" not in page
     assert "skcounterfactual[plot]" in page

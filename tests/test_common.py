@@ -1,6 +1,7 @@
-"""scikit-learn's estimator checks, and the public namespace."""
+"""scikit-learn's estimator checks, the version and default construction.
 
-import importlib
+The public namespace and signatures are tested in ``test_api.py``.
+"""
 
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -57,22 +58,19 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-def test_all_names_import_and_are_sorted():
-    assert skcounterfactual.__all__ == sorted(skcounterfactual.__all__)
-    for name in skcounterfactual.__all__:
-        assert getattr(skcounterfactual, name) is not None
-    datasets = importlib.import_module("skcounterfactual.datasets")
-    assert datasets.__all__ == sorted(datasets.__all__)
-    for name in datasets.__all__:
-        assert callable(getattr(datasets, name))
-
-
 def test_version_is_a_string():
     assert isinstance(skcounterfactual.__version__, str)
     assert skcounterfactual.__version__.count(".") >= 2
 
 
-@pytest.mark.parametrize("name", ["CounterfactualAugmenter"])
-def test_default_constructible(name):
-    estimator = getattr(skcounterfactual, name)()
-    assert estimator.get_params()["protected"] is None
+@pytest.mark.parametrize(
+    "name, required",
+    [
+        ("CounterfactualAugmenter", ["protected"]),
+        ("CounterfactualAugmentedClassifier", ["estimator", "augmenter"]),
+    ],
+)
+def test_default_constructible(name, required):
+    params = getattr(skcounterfactual, name)().get_params()
+    for param in required:
+        assert param in params and params[param] is None

@@ -13,7 +13,7 @@ from mimesis import Person
 from mimesis.enums import Gender, Locale
 
 import skcounterfactual.datasets as datasets
-from skcounterfactual._links import exhaust as _exhaust
+from skcounterfactual._mimesis import exhaust as _exhaust
 from skcounterfactual.datasets import load_german_credit, make_loan_applicants
 from skcounterfactual.datasets._loan import _person_pools
 
@@ -251,7 +251,7 @@ def test_gendered_last_names(locale):
 
 
 def test_pools_do_not_depend_on_random_state():
-    from skcounterfactual._links import gendered_pools
+    from skcounterfactual._mimesis import gendered_pools
 
     gendered_pools.cache_clear()
     _person_pools.cache_clear()

@@ -9,7 +9,12 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from skcounterfactual import fairness_scoring, leaderboard, plot_pareto
+from skcounterfactual import (
+    CounterfactualAugmenter,
+    fairness_scoring,
+    leaderboard,
+    plot_pareto,
+)
 from skcounterfactual._leaderboard import pareto_front
 from skcounterfactual.datasets import load_german_credit
 
@@ -60,7 +65,11 @@ def search():
         pipe,
         grid,
         cv=3,
-        scoring=fairness_scoring(protected="sex", links={"status_sex": STATUS_SEX}),
+        scoring=fairness_scoring(
+            augmenter=CounterfactualAugmenter(
+                protected="sex", links={"status_sex": STATUS_SEX}
+            )
+        ),
         refit=False,
         error_score="raise",
     ).fit(X, y)
@@ -129,19 +138,19 @@ class TestGermanCredit:
         assert board["pareto"].iloc[0]
 
     def test_front_without_parity(self, search):
-        board = leaderboard(search, parity=None)
+        board = leaderboard(search, parity_key=None)
         assert "parity_difference_mean" not in board.columns
         points = board[["accuracy_mean", "flip_score_mean"]].to_numpy()
         assert board["pareto"].tolist() == brute_force_front(points)
 
     def test_missing_key_names_the_available_ones(self, search):
         message = (
-            "flip='flip' is not a scoring key of the search: cv_results_ has no "
+            "flip_key='flip' is not a scoring key of the search: cv_results_ has no "
             "'mean_test_flip'. Scoring keys available: ['accuracy', "
             "'counterfactual_flip', 'neg_demographic_parity_difference']."
         )
         with pytest.raises(ValueError, match=re.escape(message)):
-            leaderboard(search, flip="flip")
+            leaderboard(search, flip_key="flip")
 
     def test_plot_pareto(self, board):
         matplotlib = pytest.importorskip("matplotlib")
@@ -242,7 +251,7 @@ def test_ambiguous_estimators_are_spelled_out():
         "mean_test_accuracy": [0.7, 0.8],
         "mean_test_counterfactual_flip": [1.0, 0.9],
     }
-    board = leaderboard(results, parity=None).sort_index()
+    board = leaderboard(results, parity_key=None).sort_index()
     assert board["model"].tolist() == [
         "LogisticRegression(C=0.1)",
         "LogisticRegression()",
@@ -264,7 +273,7 @@ def test_long_estimator_parameters_stay_distinguishable():
         "mean_test_accuracy": np.linspace(0.7, 0.8, 6),
         "mean_test_counterfactual_flip": np.linspace(1.0, 0.5, 6),
     }
-    board = leaderboard(results, parity=None).sort_index()
+    board = leaderboard(results, parity_key=None).sort_index()
     both = (
         "ColumnTransformer(transformers=[('keep', 'passthrough', "
         "['gender_code', 'income'])])"
@@ -283,7 +292,7 @@ def test_short_reprs_are_cut_when_that_is_enough():
         "mean_test_accuracy": [0.7, 0.8],
         "mean_test_counterfactual_flip": [1.0, 0.9],
     }
-    board = leaderboard(results, parity=None).sort_index()
+    board = leaderboard(results, parity_key=None).sort_index()
     assert board["model"].tolist() == [
         "LogisticRegression(C=0.1, max_iter=500, tol=1e-06)",
         "LogisticRegression(C=10.0, max_iter=500, tol=1e-06)",
@@ -296,7 +305,7 @@ def test_unhashable_parameter_values():
         "mean_test_accuracy": [0.7, 0.8],
         "mean_test_counterfactual_flip": [1.0, 0.9],
     }
-    board = leaderboard(results, parity=None).sort_index()
+    board = leaderboard(results, parity_key=None).sort_index()
     assert board["class_weight"].tolist() == [{0: 1, 1: 2}, None]
 
 
@@ -311,7 +320,7 @@ def test_an_all_nan_score_is_left_out_of_the_front():
     assert board["pareto"].tolist() == [True, True, False]
     assert board.attrs["pareto_metrics"] == ["accuracy_mean", "flip_score_mean"]
     assert board["parity_difference_mean"].isna().all()
-    without = leaderboard(results, parity=None)
+    without = leaderboard(results, parity_key=None)
     assert without.attrs["pareto_metrics"] == ["accuracy_mean", "flip_score_mean"]
     assert without.sort_index()["pareto"].tolist() == [True, True, False]
     # a NaN in some candidates only still keeps those candidates off the front
@@ -332,7 +341,7 @@ def test_no_score_measured_puts_nobody_on_the_front():
         "mean_test_accuracy": [np.nan, np.nan],
         "mean_test_counterfactual_flip": [np.nan, np.nan],
     }
-    board = leaderboard(results, parity=None)
+    board = leaderboard(results, parity_key=None)
     assert board["pareto"].tolist() == [False, False]
     assert board.attrs["pareto_metrics"] == []
     assert board["rank"].tolist() == [1, 1]

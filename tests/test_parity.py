@@ -16,6 +16,11 @@ from skcounterfactual._parity import (
     equalized_odds_ratio,
     selection_rate_by_group,
 )
+from skcounterfactual._validation import (
+    BAD_SAMPLE_WEIGHT_SHAPE,
+    BAD_SAMPLE_WEIGHT_VALUES,
+    ZERO_SAMPLE_WEIGHT,
+)
 
 PAIRS = [
     (demographic_parity_difference, flm.demographic_parity_difference),
@@ -361,15 +366,19 @@ def test_label_dtypes(y_pred):
         ),
         (
             {"sample_weight": np.ones(3)},
-            "sample_weight has 3 rows but y_pred has 9; pass one value per prediction.",
+            BAD_SAMPLE_WEIGHT_SHAPE.format(n_samples=9, shape=(3,)),
         ),
         (
             {"sample_weight": np.ones((9, 2))},
-            "sample_weight must be 1-D; got shape (9, 2).",
+            BAD_SAMPLE_WEIGHT_SHAPE.format(n_samples=9, shape=(9, 2)),
         ),
         (
             {"sample_weight": np.r_[-1.0, np.ones(8)]},
-            "sample_weight must be finite and non-negative; got values such as [-1.0].",
+            BAD_SAMPLE_WEIGHT_VALUES.format(n_bad=0, n_negative=1),
+        ),
+        (
+            {"sample_weight": np.zeros(9)},
+            ZERO_SAMPLE_WEIGHT,
         ),
         (
             {"sensitive_features": ["a", None] * 4 + ["b"]},

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skcounterfactual import (
+    CounterfactualAugmenter,
     audit,
     counterfactual_flip_rate,
     counterfactual_flip_score,
@@ -72,21 +73,21 @@ def frames(draw):
 def test_flip_score_is_a_probability_and_reproducible(X, seed):
     before = X.copy(deep=True)
     model = RuleModel()
-    links = {"kind": {"a": "A", "b": "B", "c": "C"}}
-    values = {"group": ["a", "b", "c"]}
-    score = counterfactual_flip_score(
-        model, X, protected="group", links=links, values=values, random_state=seed
+    twins = CounterfactualAugmenter(
+        protected="group",
+        links={"kind": {"a": "A", "b": "B", "c": "C"}},
+        values={"group": ["a", "b", "c"]},
+        random_state=seed,
     )
+    score = counterfactual_flip_score(model, X, augmenter=twins)
     assert 0.0 <= score <= 1.0
-    again = counterfactual_flip_score(
-        model, X, protected="group", links=links, values=values, random_state=seed
-    )
+    again = counterfactual_flip_score(model, X, augmenter=twins)
     assert score == again
     pd.testing.assert_frame_equal(X, before)
     # the rule flips exactly the rows with a non-positive score
     expected = (X["score"] <= 0).mean()
     assert counterfactual_flip_rate(
-        model, X, protected="group", links=links, values=values
+        model, X, augmenter=twins.set_params(random_state=0)
     ) == np.float64(expected)
 
 
@@ -95,13 +96,13 @@ def test_flip_score_is_a_probability_and_reproducible(X, seed):
 def test_audit_counts_add_up_and_parity_equals_fairlearn(X):
     before = X.copy(deep=True)
     model = RuleModel()
-    report = audit(
-        model,
-        X,
+    twins = CounterfactualAugmenter(
         protected="group",
         links={"kind": {"a": "A", "b": "B", "c": "C"}},
         values={"group": ["a", "b", "c"]},
+        random_state=0,
     )
+    report = audit(model, X, augmenter=twins)
     pd.testing.assert_frame_equal(X, before)
     result = report.attributes["group"]
     assert result.n_rows == len(X)

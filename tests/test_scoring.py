@@ -1,24 +1,28 @@
+"""Flip rate, flip score and effect; the flip scorer in searches, cross-validation,
+parallel backends and metadata routing.
+"""
+
 import pickle
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import sklearn
-from fairlearn.metrics import (
-    demographic_parity_difference,
-    demographic_parity_ratio,
-    equalized_odds_difference,
-)
+from fairlearn.metrics import demographic_parity_difference
 from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import (
+    FixedThresholdClassifier,
     GridSearchCV,
     KFold,
     RandomizedSearchCV,
     cross_validate,
 )
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OrdinalEncoder
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
@@ -32,12 +36,25 @@ from skcounterfactual import (
     fairness_scoring,
     make_counterfactual_flip_scorer,
     make_parity_scorer,
-    most_accurate_within,
 )
-from skcounterfactual._validation import MISSING_COLUMN
+from skcounterfactual._augmenter import NO_TWIN_SPECIFICATION, PROTECTED_MISMATCH
+from skcounterfactual._protocol import NOT_A_TWIN_MAKER
+from skcounterfactual._validation import (
+    BAD_SAMPLE_WEIGHT_SHAPE,
+    MISSING_COLUMN,
+    NOT_BOOL,
+    NOT_POSITIVE_INT,
+)
 from skcounterfactual.datasets import make_loan_applicants
 
 LINKS = {"gender_code": {"Male": 1, "Female": 0}}
+
+
+def twins(links=LINKS, **params):
+    """The tutorial's twins: gender with its code (and any further links)."""
+    return CounterfactualAugmenter(
+        protected="gender", links=links, random_state=0, **params
+    )
 
 
 def select(columns, estimator):
@@ -51,22 +68,16 @@ def select(columns, estimator):
 
 
 @pytest.fixture(scope="module")
-def loans():
-    X, y = make_loan_applicants(n_samples=600, bias=1.0, random_state=0)
-    return X, y
-
-
-@pytest.fixture(scope="module")
-def tutorial_model(loans):
+def logistic(loans):
     X, y = loans
-    return select(
-        ["gender_code", "income"], DecisionTreeClassifier(max_depth=3, random_state=0)
-    ).fit(X, y)
+    return select(["gender_code", "income"], LogisticRegression(max_iter=1000)).fit(
+        X, y
+    )
 
 
 def test_flip_rate_of_the_tutorial_model_matches_its_own_rule(loans, tutorial_model):
     X, _ = loans
-    rate = counterfactual_flip_rate(tutorial_model, X, protected="gender", links=LINKS)
+    rate = counterfactual_flip_rate(tutorial_model, X, augmenter=twins())
     # the tree approves every man and women above its income threshold, so a row
     # flips exactly when the woman's version would be denied
     women = X.assign(gender="Female", gender_code=0)
@@ -74,16 +85,27 @@ def test_flip_rate_of_the_tutorial_model_matches_its_own_rule(loans, tutorial_mo
     expected = np.mean(tutorial_model.predict(women) != tutorial_model.predict(men))
     assert rate == pytest.approx(expected)
     assert 0.3 < rate < 0.7
-    score = counterfactual_flip_score(
-        tutorial_model, X, protected="gender", links=LINKS
-    )
+    score = counterfactual_flip_score(tutorial_model, X, augmenter=twins())
     assert score == pytest.approx(1 - rate)
+
+
+def test_a_fitted_augmenter_is_used_as_is_and_an_unfitted_one_is_not_changed(
+    loans, tutorial_model
+):
+    X, _ = loans
+    unfitted = twins()
+    rate = counterfactual_flip_rate(tutorial_model, X, augmenter=unfitted)
+    assert not hasattr(unfitted, "engine_")  # a clone was fitted
+    fitted = twins().fit(X.iloc[:100])
+    engine = fitted.engine_
+    assert counterfactual_flip_rate(tutorial_model, X, augmenter=fitted) == rate
+    assert fitted.engine_ is engine  # not fitted again on X
 
 
 def test_gender_blind_model_never_flips(loans):
     X, y = loans
     blind = select(["income"], DecisionTreeClassifier(max_depth=3)).fit(X, y)
-    assert counterfactual_flip_score(blind, X, protected="gender", links=LINKS) == 1.0
+    assert counterfactual_flip_score(blind, X, augmenter=twins()) == 1.0
 
 
 def test_without_the_mirror_link_the_model_sees_no_change(loans, tutorial_model):
@@ -95,80 +117,126 @@ def test_without_the_mirror_link_the_model_sees_no_change(loans, tutorial_model)
     assert rate == 0.0
 
 
+def test_protected_is_the_shortcut_for_a_default_augmenter(loans, tutorial_model):
+    X, y = loans
+    unlinked = X.drop(columns="gender_code")  # the model reads gender itself
+    model = Pipeline(
+        [
+            (
+                "encode",
+                ColumnTransformer(
+                    [
+                        ("gender", OrdinalEncoder(), ["gender"]),
+                        ("income", "passthrough", ["income"]),
+                    ]
+                ),
+            ),
+            ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+        ]
+    ).fit(unlinked, y)
+    shortcut = counterfactual_flip_rate(model, unlinked, protected="gender")
+    default = CounterfactualAugmenter(protected="gender")
+    assert shortcut == counterfactual_flip_rate(model, unlinked, augmenter=default)
+    assert 0.3 < shortcut < 0.7
+    # protected and augmenter together must name the same columns
+    both = counterfactual_flip_rate(
+        tutorial_model, X, protected="gender", augmenter=twins()
+    )
+    assert both == counterfactual_flip_rate(tutorial_model, X, augmenter=twins())
+    assert 0.3 < both < 0.7
+
+
 def test_sample_weight_weights_rows(loans, tutorial_model):
     X, _ = loans
     weights = np.where(X["gender"] == "Male", 1.0, 0.0)
     rate = counterfactual_flip_rate(
-        tutorial_model, X, protected="gender", links=LINKS, sample_weight=weights
+        tutorial_model, X, augmenter=twins(), sample_weight=weights
     )
     men = X[X["gender"] == "Male"]
     assert rate == pytest.approx(
         counterfactual_flip_rate(
             tutorial_model,
             men,
-            protected="gender",
-            links=LINKS,
-            values={"gender": ["Female", "Male"]},
+            augmenter=twins(values={"gender": ["Female", "Male"]}),
         )
     )
 
 
-def test_probability_mode_thresholds_and_effect(loans):
+def test_a_fixed_threshold_is_audited_through_fixed_threshold_classifier(
+    loans, logistic
+):
     X, y = loans
-    model = select(["gender_code", "income"], LogisticRegression(max_iter=1000))
-    model.fit(X, y)
-    proba_rate = counterfactual_flip_rate(
-        model, X, protected="gender", links=LINKS, response_method="predict_proba"
+    label_rate = counterfactual_flip_rate(logistic, X, augmenter=twins())
+    # the model's own threshold on the probability gives its own labels
+    at_half = FixedThresholdClassifier(FrozenEstimator(logistic), threshold=0.5)
+    at_half.fit(X, y)
+    assert counterfactual_flip_rate(at_half, X, augmenter=twins()) == pytest.approx(
+        label_rate
     )
-    label_rate = counterfactual_flip_rate(model, X, protected="gender", links=LINKS)
-    assert proba_rate == pytest.approx(label_rate)
-    strict = counterfactual_flip_rate(
-        model,
-        X,
-        protected="gender",
-        links=LINKS,
-        response_method="predict_proba",
-        threshold=0.99,
-    )
-    assert strict != proba_rate
-    effect = counterfactual_effect(model, X, protected="gender", links=LINKS)
-    p = model.predict_proba(X)[:, 1]
+    strict = FixedThresholdClassifier(FrozenEstimator(logistic), threshold=0.99)
+    strict.fit(X, y)
+    strict_rate = counterfactual_flip_rate(strict, X, augmenter=twins())
+    assert strict_rate != label_rate
+    # a row flips when its probability and its twin's fall on either side of 0.99
+    p = logistic.predict_proba(X)[:, 1]
     flipped = X.assign(
         gender=np.where(X.gender == "Male", "Female", "Male"),
         gender_code=1 - X.gender_code,
     )
-    expected = np.mean(np.abs(model.predict_proba(flipped)[:, 1] - p))
+    p_twin = logistic.predict_proba(flipped)[:, 1]
+    assert strict_rate == pytest.approx(np.mean((p >= 0.99) != (p_twin >= 0.99)))
+
+
+def test_effect_is_the_mean_change_of_the_probability(loans, logistic):
+    X, _ = loans
+    effect = counterfactual_effect(logistic, X, augmenter=twins())
+    p = logistic.predict_proba(X)[:, 1]
+    flipped = X.assign(
+        gender=np.where(X.gender == "Male", "Female", "Male"),
+        gender_code=1 - X.gender_code,
+    )
+    expected = np.mean(np.abs(logistic.predict_proba(flipped)[:, 1] - p))
     assert effect == pytest.approx(expected)
+    # either class of a binary model gives the same effect
+    assert counterfactual_effect(
+        logistic, X, augmenter=twins(), pos_label=0
+    ) == pytest.approx(expected)
+    decision = counterfactual_effect(
+        logistic, X, augmenter=twins(), response_method="decision_function"
+    )
+    d = logistic.decision_function(X)
+    assert decision == pytest.approx(
+        np.mean(np.abs(logistic.decision_function(flipped) - d))
+    )
 
 
-def test_result_does_not_depend_on_chunk_size(loans):
-    X, y = loans
-    model = select(["first_name", "income"], DecisionTreeClassifier(random_state=0))
-    model = Pipeline(
-        [
-            (
-                "select",
-                ColumnTransformer(
-                    [
-                        (
-                            "names",
-                            sklearn.preprocessing.OrdinalEncoder(
-                                handle_unknown="use_encoded_value", unknown_value=-1
-                            ),
-                            ["first_name"],
-                        ),
-                        ("income", "passthrough", ["income"]),
-                    ]
-                ),
-            ),
-            ("model", DecisionTreeClassifier(random_state=0)),
-        ]
-    ).fit(X, y)
-    options = {"protected": "gender", "links": {**LINKS, "first_name": "first_name"}}
-    whole = counterfactual_flip_rate(model, X, **options)
-    chunked = counterfactual_flip_rate(model, X, chunk_size=37, **options)
-    assert whole == chunked
-    assert whole > 0
+@pytest.mark.parametrize(
+    "entry_point",
+    [counterfactual_flip_rate, counterfactual_flip_score, counterfactual_effect],
+)
+@pytest.mark.parametrize(
+    "removed",
+    [
+        {"threshold": 0.5},
+        {"links": LINKS},
+        {"values": {"gender": ["Female", "Male"]}},
+        {"random_state": 0},
+        {"favourable": 1},
+    ],
+)
+def test_removed_parameters_are_refused(loans, tutorial_model, entry_point, removed):
+    (name,) = removed
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{name}'"):
+        entry_point(tutorial_model, loans[0], protected="gender", **removed)
+
+
+def test_flip_rate_takes_decisions_from_predict_only(loans, tutorial_model):
+    with pytest.raises(
+        TypeError, match="unexpected keyword argument 'response_method'"
+    ):
+        counterfactual_flip_rate(
+            tutorial_model, loans[0], augmenter=twins(), response_method="predict_proba"
+        )
 
 
 def test_grid_search_ranks_fairness_next_to_accuracy(loans):
@@ -186,7 +254,7 @@ def test_grid_search_ranks_fairness_next_to_accuracy(loans):
         ],
         "model__max_depth": [3],
     }
-    scoring = fairness_scoring(protected="gender", links=LINKS)
+    scoring = fairness_scoring(augmenter=twins())
     cv = KFold(3, shuffle=True, random_state=0)
     search = GridSearchCV(
         pipe, grid, scoring=scoring, refit="accuracy", cv=cv, error_score="raise"
@@ -201,9 +269,7 @@ def test_grid_search_ranks_fairness_next_to_accuracy(loans):
     for fold, (train, test) in enumerate(cv.split(X, y)):
         fitted = sklearn.base.clone(pipe).set_params(**results["params"][0])
         fitted.fit(X.iloc[train], y.iloc[train])
-        direct = counterfactual_flip_score(
-            fitted, X.iloc[test], protected="gender", links=LINKS
-        )
+        direct = counterfactual_flip_score(fitted, X.iloc[test], augmenter=twins())
         assert results[f"split{fold}_test_counterfactual_flip"][0] == direct
         parity = -demographic_parity_difference(
             y.iloc[test],
@@ -215,52 +281,16 @@ def test_grid_search_ranks_fairness_next_to_accuracy(loans):
         ] == pytest.approx(parity, abs=1e-12)
 
 
-def test_refit_helper_picks_the_most_accurate_fair_candidate(loans):
-    X, y = loans
-    pipe = select(["gender_code", "income"], DecisionTreeClassifier(random_state=0))
-    grid = {
-        "select": [
-            ColumnTransformer([("keep", "passthrough", ["gender_code", "income"])]),
-            ColumnTransformer([("keep", "passthrough", ["income"])]),
-        ]
-    }
-    search = GridSearchCV(
-        pipe,
-        grid,
-        scoring=fairness_scoring(protected="gender", links=LINKS),
-        refit=most_accurate_within(max_flip_rate=0.05),
-        cv=3,
-    ).fit(X, y)
-    assert search.best_index_ == 1
-    assert (
-        search.cv_results_["mean_test_accuracy"][0]
-        > search.cv_results_["mean_test_accuracy"][1]
-    )
-    impossible = most_accurate_within(max_flip_rate=0.0)
-    with pytest.raises(
-        ValueError, match=re.escape("No candidate meets flip rate <= 0.0")
-    ):
-        impossible(
-            {
-                "mean_test_accuracy": np.array([0.9]),
-                "mean_test_counterfactual_flip": np.array([0.5]),
-            }
-        )
-
-
 def test_randomized_search_and_cross_validate_with_augmented_model(loans):
     X, y = loans
     inner = select(["gender_code", "income"], DecisionTreeClassifier(random_state=0))
-    model = CounterfactualAugmentedClassifier(
-        estimator=inner,
-        augmenter=CounterfactualAugmenter(protected="gender", links=LINKS),
-    )
+    model = CounterfactualAugmentedClassifier(estimator=inner, augmenter=twins())
     scores = cross_validate(
         model,
         X,
         y,
         cv=3,
-        scoring=fairness_scoring(protected="gender", links=LINKS),
+        scoring=fairness_scoring(augmenter=twins()),
         error_score="raise",
     )
     assert np.all(scores["test_counterfactual_flip"] == 1.0)
@@ -270,7 +300,7 @@ def test_randomized_search_and_cross_validate_with_augmented_model(loans):
         n_iter=2,
         random_state=0,
         cv=2,
-        scoring=fairness_scoring(protected="gender", links=LINKS),
+        scoring=fairness_scoring(augmenter=twins()),
         refit="accuracy",
     ).fit(X, y)
     assert np.all(search.cv_results_["mean_test_counterfactual_flip"] == 1.0)
@@ -288,7 +318,7 @@ def _search(n_jobs):
                 ("keep", "passthrough", ["gender_code", "income"]),
                 (
                     "names",
-                    sklearn.preprocessing.OrdinalEncoder(
+                    OrdinalEncoder(
                         handle_unknown="use_encoded_value", unknown_value=-1
                     ),
                     ["first_name"],
@@ -300,7 +330,7 @@ def _search(n_jobs):
     search = GridSearchCV(
         pipe,
         {"model__max_depth": [2, 4]},
-        scoring=fairness_scoring(protected="gender", links=links),
+        scoring=fairness_scoring(augmenter=twins(links)),
         refit=False,
         cv=2,
         n_jobs=n_jobs,
@@ -329,43 +359,43 @@ def test_loky_and_dask_give_the_sequential_results():
         np.testing.assert_array_equal(sequential[key], dask[key])
 
 
-@pytest.mark.parametrize(
-    "metric, fairlearn_metric, sign",
-    [
-        ("demographic_parity_difference", demographic_parity_difference, -1),
-        ("demographic_parity_ratio", demographic_parity_ratio, 1),
-        ("equalized_odds_difference", equalized_odds_difference, -1),
-    ],
-)
-def test_parity_scorers_equal_fairlearn(
-    loans, tutorial_model, metric, fairlearn_metric, sign
-):
-    X, y = loans
-    scorer = make_parity_scorer(metric, protected="gender")
-    expected = sign * fairlearn_metric(
-        y, tutorial_model.predict(X), sensitive_features=X["gender"]
-    )
-    assert scorer(tutorial_model, X, y) == pytest.approx(expected, abs=1e-12)
-
-
 def test_scorers_pickle_and_have_readable_reprs():
-    scorer = make_counterfactual_flip_scorer(protected="gender", links=LINKS)
-    assert repr(scorer) == (
-        "make_counterfactual_flip_scorer(protected='gender', "
-        "links={'gender_code': {'Male': 1, 'Female': 0}}, random_state=0)"
+    assert repr(make_counterfactual_flip_scorer(protected="gender")) == (
+        "make_counterfactual_flip_scorer(protected='gender')"
     )
+    scorer = make_counterfactual_flip_scorer(augmenter=twins())
+    assert repr(scorer) == f"make_counterfactual_flip_scorer(augmenter={twins()!r})"
+    assert "links={'gender_code': {'Female': 0, 'Male': 1}}" in repr(scorer)
     assert repr(pickle.loads(pickle.dumps(scorer))) == repr(scorer)
-    parity = make_parity_scorer(protected="gender")
-    assert repr(parity) == (
-        "make_parity_scorer('demographic_parity_difference', protected='gender')"
+    options = make_counterfactual_flip_scorer(
+        protected="gender",
+        pos_label=1,
+        sensitive_features_at_predict=True,
+        chunk_size=10,
+    )
+    assert repr(options) == (
+        "make_counterfactual_flip_scorer(protected='gender', pos_label=1, "
+        "sensitive_features_at_predict=True, chunk_size=10)"
     )
 
 
-def test_metadata_routing_of_sample_weight_and_sensitive_features(
-    loans, tutorial_model
-):
+def test_scorer_returns_the_flip_score(loans, tutorial_model):
+    X, _ = loans
+    scorer = make_counterfactual_flip_scorer(augmenter=twins())
+    assert scorer(tutorial_model, X) == counterfactual_flip_score(
+        tutorial_model, X, augmenter=twins()
+    )
+    weights = np.where(X["gender"] == "Male", 1.0, 0.0)
+    assert scorer(
+        tutorial_model, X, sample_weight=weights
+    ) == counterfactual_flip_score(
+        tutorial_model, X, augmenter=twins(), sample_weight=weights
+    )
+
+
+def test_metadata_routing_of_sample_weight_and_sensitive_features(loans):
     X, y = loans
-    flip = make_counterfactual_flip_scorer(protected="gender", links=LINKS)
+    flip = make_counterfactual_flip_scorer(augmenter=twins())
     with pytest.raises(RuntimeError, match="only available when metadata routing"):
         flip.set_score_request(sample_weight=True)
     with sklearn.config_context(enable_metadata_routing=True):
@@ -391,29 +421,6 @@ def test_metadata_routing_of_sample_weight_and_sensitive_features(
     assert np.all(np.isfinite(scores["test_flip"]))
 
 
-def test_threshold_optimizer_gets_sensitive_features_at_predict():
-    from fairlearn.postprocessing import ThresholdOptimizer
-
-    X, y = make_loan_applicants(n_samples=600, bias=0.5, noise=0.1, random_state=0)
-    base = select(["income"], LogisticRegression(max_iter=1000))
-    optimizer = ThresholdOptimizer(
-        estimator=base,
-        constraints="demographic_parity",
-        predict_method="predict_proba",
-    ).fit(X, y, sensitive_features=X["gender"])
-    with pytest.raises(TypeError, match="sensitive_features"):
-        counterfactual_flip_rate(optimizer, X, protected="gender", links=LINKS)
-    rate = counterfactual_flip_rate(
-        optimizer,
-        X,
-        protected="gender",
-        links=LINKS,
-        sensitive_features_at_predict=True,
-    )
-    # group thresholds differ by gender, so decisions do change for some twins
-    assert 0 < rate < 1
-
-
 def test_errors_are_clear_and_early(loans, tutorial_model):
     X, y = loans
     with pytest.raises(
@@ -433,61 +440,26 @@ def test_errors_are_clear_and_early(loans, tutorial_model):
     with pytest.raises(
         ValueError, match=re.escape("but Pipeline has no predict_proba")
     ):
-        counterfactual_flip_rate(
+        counterfactual_effect(
             svc, X, protected="gender", response_method="predict_proba"
         )
-    with pytest.raises(ValueError, match="protected is required"):
+    with pytest.raises(ValueError, match=re.escape(NO_TWIN_SPECIFICATION)):
+        make_counterfactual_flip_scorer()
+    with pytest.raises(ValueError, match=re.escape(NO_TWIN_SPECIFICATION)):
+        counterfactual_flip_rate(tutorial_model, X)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'links'"):
         make_counterfactual_flip_scorer(links=LINKS)
-    with pytest.raises(ValueError, match=re.escape("source must be one of")):
-        make_counterfactual_flip_scorer(protected="gender", source="web")
-    with pytest.raises(ValueError, match=re.escape("response_method must be one of")):
+    with pytest.raises(
+        TypeError, match="unexpected keyword argument 'response_method'"
+    ):
         make_counterfactual_flip_scorer(protected="gender", response_method="proba")
-    with pytest.raises(ValueError, match=re.escape("metric must be one of")):
-        make_parity_scorer("parity", protected="gender")
-    with pytest.raises(ValueError, match=re.escape("sample_weight must be 1-D")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(BAD_SAMPLE_WEIGHT_SHAPE.format(n_samples=600, shape=(2,))),
+    ):
         counterfactual_flip_rate(
             tutorial_model, X, protected="gender", sample_weight=[1.0, 2.0]
         )
-
-
-def test_arrays_give_the_same_result_in_any_chunk_size():
-    rng = np.random.default_rng(0)
-    X = np.column_stack([rng.integers(0, 4, 400), rng.integers(0, 100, 400)]).astype(
-        float
-    )
-    y = ((X[:, 0] >= 2) | (X[:, 1] > 50)).astype(int)
-    model = DecisionTreeClassifier(random_state=0).fit(X, y)
-    rates = {
-        size: counterfactual_flip_rate(
-            model, X, protected=0, n_twins=1, chunk_size=size
-        )
-        for size in (400, 7, 64)
-    }
-    assert len(set(rates.values())) == 1
-    assert rates[400] > 0
-
-
-def test_string_labels_give_parity_for_the_positive_class(loans):
-    X, y = loans
-    labels = np.where(y == 1, "approved", "denied")
-    model = select(["gender_code", "income"], DecisionTreeClassifier(max_depth=3))
-    numeric = -demographic_parity_difference(
-        y, model.fit(X, y).predict(X), sensitive_features=X["gender"]
-    )
-    model.fit(X, labels)
-    # classes_ are ["approved", "denied"]: name the favourable one
-    scorer = make_parity_scorer(protected="gender", pos_label="approved")
-    assert scorer(model, X, labels) == pytest.approx(numeric, abs=1e-12)
-    search = GridSearchCV(
-        model,
-        {"model__max_depth": [2, 3]},
-        scoring=fairness_scoring(protected="gender", links=LINKS, pos_label="approved"),
-        refit="accuracy",
-        cv=2,
-        error_score="raise",
-    ).fit(X, labels)
-    parity = search.cv_results_["mean_test_neg_demographic_parity_difference"]
-    assert np.all(np.isfinite(parity)) and np.all(parity < -0.3)
 
 
 def test_missing_skip_leaves_rows_without_a_protected_value_out(loans, tutorial_model):
@@ -495,45 +467,107 @@ def test_missing_skip_leaves_rows_without_a_protected_value_out(loans, tutorial_
     holed = X.copy()
     holed.loc[holed.index[:10], "gender"] = None
     skipped = counterfactual_flip_rate(
-        tutorial_model, holed, protected="gender", links=LINKS, missing="skip"
+        tutorial_model, holed, augmenter=twins(missing="skip")
     )
-    kept = counterfactual_flip_rate(
-        tutorial_model, X.iloc[10:], protected="gender", links=LINKS
-    )
+    kept = counterfactual_flip_rate(tutorial_model, X.iloc[10:], augmenter=twins())
     assert skipped == pytest.approx(kept)
-    scorer = make_counterfactual_flip_scorer(
-        protected="gender", links=LINKS, missing="skip"
-    )
+    scorer = make_counterfactual_flip_scorer(augmenter=twins(missing="skip"))
     assert scorer(tutorial_model, holed) == pytest.approx(1 - kept)
 
 
-def test_options_are_checked_when_the_scorer_is_made(loans, tutorial_model):
+def test_twin_options_are_checked_when_the_augmenter_is_fitted(loans, tutorial_model):
     X, _ = loans
+    # the scorer factory does not fit the augmenter: its options are checked
+    # when the scorer first fits it, on the rows it scores
+    misspelt = make_counterfactual_flip_scorer(
+        augmenter=CounterfactualAugmenter(protected="gender", links={"x": "firstname"})
+    )
     with pytest.raises(ValueError, match=re.escape("'firstname' is not a generated")):
-        make_counterfactual_flip_scorer(protected="gender", links={"x": "firstname"})
-    with pytest.raises(ValueError, match="links must be given per protected"):
-        make_counterfactual_flip_scorer(
+        misspelt(tutorial_model, X)
+    flat = make_counterfactual_flip_scorer(
+        augmenter=CounterfactualAugmenter(
             protected=["gender", "country"], links={"gender_code": {"Male": 1}}
         )
-    with pytest.raises(ValueError, match=re.escape("threshold needs response_method")):
-        make_counterfactual_flip_scorer(protected="gender", threshold=0.5)
-    with pytest.raises(TypeError, match="takes no threshold"):
-        counterfactual_effect(tutorial_model, X, protected="gender", threshold=0.3)
-    with pytest.raises(ValueError, match=re.escape("disagrees with the augmenter")):
+    )
+    with pytest.raises(ValueError, match="links must be given per protected"):
+        flat(tutorial_model, X)
+    web = make_counterfactual_flip_scorer(
+        augmenter=CounterfactualAugmenter(protected="gender", source="web")
+    )
+    with pytest.raises(ValueError, match=re.escape("source must be one of")):
+        web(tutorial_model, X)
+    with pytest.raises(ValueError, match=re.escape("source must be one of")):
         counterfactual_flip_rate(
             tutorial_model,
             X,
-            protected="country",
-            augmenter=CounterfactualAugmenter(protected="gender", links=LINKS),
+            augmenter=CounterfactualAugmenter(protected="gender", source="web"),
         )
 
 
-def test_refit_explains_an_all_nan_metric():
-    refit = most_accurate_within(max_parity_difference=0.1)
-    with pytest.raises(ValueError, match=re.escape("error_score='raise'")):
-        refit(
-            {
-                "mean_test_accuracy": np.array([0.9, 0.8]),
-                "mean_test_neg_demographic_parity_difference": np.array([np.nan] * 2),
-            }
+def test_scorer_factory_checks_its_own_arguments_at_once(loans, tutorial_model):
+    X, _ = loans
+    with pytest.raises(TypeError, match="unexpected keyword argument 'threshold'"):
+        make_counterfactual_flip_scorer(protected="gender", threshold=0.5)
+    with pytest.raises(
+        TypeError, match="unexpected keyword argument 'greater_is_better'"
+    ):
+        make_counterfactual_flip_scorer(protected="gender", greater_is_better=False)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'threshold'"):
+        counterfactual_effect(tutorial_model, X, protected="gender", threshold=0.3)
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            PROTECTED_MISMATCH.format(protected="country", augmenter_protected="gender")
+        ),
+    ):
+        make_counterfactual_flip_scorer(protected="country", augmenter=twins())
+    with pytest.raises(ValueError, match=re.escape("disagrees with the augmenter")):
+        counterfactual_flip_rate(
+            tutorial_model, X, protected="country", augmenter=twins()
         )
+    with pytest.raises(
+        TypeError, match=re.escape(NOT_A_TWIN_MAKER.format(kind="str", value="gender"))
+    ):
+        make_counterfactual_flip_scorer(augmenter="gender")
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            NOT_BOOL.format(param="sensitive_features_at_predict", value=1)
+        ),
+    ):
+        make_counterfactual_flip_scorer(
+            protected="gender", sensitive_features_at_predict=1
+        )
+    with pytest.raises(
+        ValueError,
+        match=re.escape(NOT_POSITIVE_INT.format(param="chunk_size", value=0)),
+    ):
+        make_counterfactual_flip_scorer(protected="gender", chunk_size=0)
+    with pytest.raises(ValueError, match=re.escape("pos_label must be a class label")):
+        make_counterfactual_flip_scorer(protected="gender", pos_label=float("nan"))
+
+
+def test_pos_label_counts_only_moves_into_or_out_of_the_favourable_class():
+    X = pd.DataFrame({"g": ["a", "b"] * 30, "v": np.arange(60) % 3})
+    y = np.where(X["g"] == "a", X["v"], (X["v"] + 1) % 3)  # three classes
+    model = Pipeline(
+        [
+            (
+                "encode",
+                ColumnTransformer(
+                    [("g", OrdinalEncoder(), ["g"])], remainder="passthrough"
+                ),
+            ),
+            ("tree", DecisionTreeClassifier(random_state=0)),
+        ]
+    ).fit(X, y)
+    any_change = counterfactual_flip_rate(model, X, protected="g")
+    assert any_change == 1.0
+    # with pos_label, a row flips when it leaves or enters that class
+    predicted = model.predict(X)
+    twin = model.predict(X.assign(g=np.where(X["g"] == "a", "b", "a")))
+    for label in (0, 1, 2):
+        expected = np.mean((predicted == label) != (twin == label))
+        rate = counterfactual_flip_rate(model, X, protected="g", pos_label=label)
+        assert rate == pytest.approx(expected)
+        assert rate < any_change

@@ -1,31 +1,36 @@
+"""Proportion intervals (Wilson, Clopper-Pearson, weighted with Kish's effective
+size) and mean intervals (weighted t interval, Newcombe's paired difference).
+
+McNemar's tests and direction tables are tested in ``test_paired.py``.
+"""
+
 import re
 
 import numpy as np
-import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from skcounterfactual._stats import (
-    BAD_CONFIDENCE,
-    BAD_METHOD,
-    BAD_WEIGHT,
-    EMPTY_ROWS,
-    LENGTH_MISMATCH,
-    NOT_BINARY,
-    ZERO_WEIGHT,
-    PairedDirectionTable,
+from skcounterfactual._mean_intervals import (
     _newcombe_interval,
-    clopper_pearson_interval,
-    mcnemar_exact,
-    mcnemar_midp,
     mean_with_interval,
     paired_difference_interval,
-    paired_direction_table,
+)
+from skcounterfactual._stats import (
+    BAD_METHOD,
+    LENGTH_MISMATCH,
+    NOT_BINARY,
+    clopper_pearson_interval,
     proportion_interval,
     weighted_proportion_interval,
     wilson_interval,
+)
+from skcounterfactual._validation import (
+    BAD_CONFIDENCE,
+    BAD_SAMPLE_WEIGHT_SHAPE,
+    BAD_SAMPLE_WEIGHT_VALUES,
+    ZERO_SAMPLE_WEIGHT,
 )
 
 N_AUDITS = 2_000
@@ -108,41 +113,7 @@ def test_proportion_interval_dispatches(method, function):
     assert result == function(7, 31, confidence=0.9)
 
 
-def test_mcnemar_exact_matches_binomtest():
-    b, c = np.meshgrid(np.arange(16), [0, 1, 2, 5, 9, 14, 15, 16, 40, 90])
-    b, c = b.ravel(), c.ravel()
-    pvalues = mcnemar_exact(b, c)
-    expected = [
-        stats.binomtest(int(x), int(x + y)).pvalue if x + y else 1.0
-        for x, y in zip(b, c, strict=True)
-    ]
-    np.testing.assert_allclose(pvalues, expected, rtol=1e-12)
-
-
-def test_mcnemar_midp_known_value():
-    # b=12, c=3: X ~ Binomial(15, 1/2), P(X <= 3) = 576 / 2**15 and
-    # P(X = 3) = 455 / 2**15, so exact = 1152 / 2**15, mid-p = 697 / 2**15.
-    assert mcnemar_exact(12, 3) == pytest.approx(1152 / 2**15, rel=1e-12)
-    assert mcnemar_midp(12, 3) == pytest.approx(697 / 2**15, rel=1e-12)
-    assert mcnemar_midp(3, 12) == mcnemar_midp(12, 3)
-
-
-def test_mcnemar_without_discordant_pairs_or_asymmetry():
-    assert mcnemar_exact(0, 0) == 1.0
-    assert mcnemar_midp(0, 0) == 1.0
-    assert mcnemar_midp(7, 7) == 1.0
-    assert mcnemar_exact(7, 7) == 1.0
-
-
-def test_paired_direction_table_counts():
-    original = np.array([1, 1, 1, 0, 0, 1, 0, 1])
-    twin = np.array([1, 0, 0, 0, 1, 1, 0, 0])
-    table = paired_direction_table(original, twin)
-    assert table == PairedDirectionTable(n00=2, n01=1, n10=3, n11=2)
-    assert (table.b, table.c) == (3, 1)
-    assert all(type(count) is int for count in table)
-    same = paired_direction_table(original.astype(bool), pd.Series(twin == 1))
-    assert same == table
+# Mean intervals ------------------------------------------------------------
 
 
 def test_mean_with_interval_matches_scipy_t_interval():
@@ -317,57 +288,6 @@ def test_weighted_mean_coverage_in_simulated_audits():
         assert result == pytest.approx((mean[row], low[row], high[row]))
 
 
-# Simulations: McNemar under the null and an alternative ---------------------
-
-
-def test_mcnemar_pvalues_under_no_asymmetry():
-    # 5,000 rows per audit, 20% of them discordant, each discordant pair
-    # equally likely to go either way. The p-values are discrete, so they are
-    # never exactly uniform: the largest atom (b == c, p = 1) has mass about
-    # 1 / sqrt(2 pi E[b + c]), here ~0.013, a third of the KS critical value
-    # at 2,000 audits. With ~100 discordant pairs it would be ~0.04 and the
-    # KS test would rightly reject uniformity at this sample size.
-    rng = np.random.default_rng(4)
-    discordant = rng.binomial(5_000, 0.2, size=N_AUDITS)
-    b = rng.binomial(discordant, 0.5)
-    c = discordant - b
-    midp = mcnemar_midp(b, c)
-    assert stats.kstest(midp, "uniform").pvalue > 0.01
-    # The exact test is conservative: it rejects at most as often as alpha
-    # (up to simulation noise), and less often than the mid-p test.
-    exact = mcnemar_exact(b, c)
-    for alpha in (0.01, 0.05, 0.1):
-        assert np.mean(exact <= alpha) <= alpha + 0.01
-        assert np.mean(exact <= alpha) <= np.mean(midp <= alpha)
-
-
-@pytest.mark.parametrize("alpha", [0.01, 0.05, 0.1])
-def test_mcnemar_exact_size_never_exceeds_alpha(alpha):
-    # Exact rejection probability under the null for every number of
-    # discordant pairs from 1 to 300.
-    pairs = np.arange(1, 301)[:, None]
-    b = np.arange(301)[None, :]
-    possible = b <= pairs
-    b = np.where(possible, b, 0)
-    c = np.where(possible, pairs - b, 0)
-    probability = np.where(possible, stats.binom.pmf(b, pairs, 0.5), 0.0)
-    exact_size = (probability * (mcnemar_exact(b, c) <= alpha)).sum(axis=1)
-    midp_size = (probability * (mcnemar_midp(b, c) <= alpha)).sum(axis=1)
-    assert exact_size.max() <= alpha + 1e-12
-    # Averaged over the number of pairs, mid-p is closer to nominal.
-    assert exact_size.mean() < midp_size.mean() <= alpha
-
-
-def test_mcnemar_rejects_strong_asymmetry():
-    assert mcnemar_exact(30, 5) < 0.001
-    assert mcnemar_midp(30, 5) < 0.001
-    # 1,000 rows; 6% of decisions turn unfavourable for the twin, 1% turn
-    # favourable.
-    rng = np.random.default_rng(5)
-    counts = rng.multinomial(1_000, [0.06, 0.01, 0.93], size=N_AUDITS)
-    assert np.mean(mcnemar_midp(counts[:, 0], counts[:, 1]) < 0.001) >= 0.99
-
-
 # Invariants ----------------------------------------------------------------
 
 
@@ -377,6 +297,7 @@ def counts(draw):
     return draw(st.integers(0, n)), n
 
 
+@settings(max_examples=100, deadline=None)
 @given(counts(), st.floats(0.5, 0.999))
 def test_intervals_contain_the_estimate_and_mirror(count, confidence):
     successes, n = count
@@ -389,15 +310,7 @@ def test_intervals_contain_the_estimate_and_mirror(count, confidence):
         assert wider_low <= low and high <= wider_high
 
 
-@given(st.integers(0, 2_000), st.integers(0, 2_000))
-def test_mcnemar_invariants(b, c):
-    exact, midp = mcnemar_exact(b, c), mcnemar_midp(b, c)
-    # Both can underflow to 0 for extreme tables such as b=0, c=1075.
-    assert 0 <= midp <= exact <= 1
-    assert midp < exact or b == c or exact == 0
-    assert (mcnemar_exact(c, b), mcnemar_midp(c, b)) == (exact, midp)
-
-
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=60))
 def test_paired_difference_interval_invariants(pairs):
     flips, placebo_flips = np.array(pairs).T
@@ -456,34 +369,8 @@ def test_unknown_method():
 
 
 @pytest.mark.parametrize(
-    ("values", "message"),
-    [
-        ([0, 1, 2], NOT_BINARY.format(name="original", values=[2])),
-        ([0.5, 1, 0.5, -1], NOT_BINARY.format(name="original", values=[0.5, -1.0])),
-        ([1, np.nan], NOT_BINARY.format(name="original", values=[np.nan])),
-        (["yes", "no"], NOT_BINARY.format(name="original", values=["yes", "no"])),
-        (
-            pd.array([True, None], dtype="boolean"),
-            NOT_BINARY.format(name="original", values=[True, pd.NA]),
-        ),
-        ([], EMPTY_ROWS.format(name="original")),
-        ([[0, 1]], "original must be 1-D, one decision per row; got shape (1, 2)."),
-    ],
-)
-def test_bad_decisions(values, message):
-    with pytest.raises(ValueError, match=re.escape(message)):
-        paired_direction_table(values, [0] * max(len(values), 1))
-
-
-@pytest.mark.parametrize(
     ("call", "message"),
     [
-        (
-            lambda: paired_direction_table([0, 1, 1], [0, 1]),
-            LENGTH_MISMATCH.format(
-                first="original", second="twin", n_first=3, n_second=2
-            ),
-        ),
         (
             lambda: paired_difference_interval([0, 1], [0, 1, 1, 0]),
             LENGTH_MISMATCH.format(
@@ -504,11 +391,11 @@ def test_length_mismatch_and_named_inputs(call, message):
 @pytest.mark.parametrize(
     ("sample_weight", "message"),
     [
-        ([1.0, -0.5, 2.0], BAD_WEIGHT.format(value=-0.5)),
-        ([1.0, np.nan, 2.0], BAD_WEIGHT.format(value=np.nan)),
-        ([0, 0, 0], ZERO_WEIGHT),
-        ([1.0, 2.0], "expected shape (3,), got shape (2,)."),
-        ([[1.0, 2.0, 3.0]], "expected shape (3,), got shape (1, 3)."),
+        ([1.0, -0.5, 2.0], BAD_SAMPLE_WEIGHT_VALUES.format(n_bad=0, n_negative=1)),
+        ([1.0, np.nan, 2.0], BAD_SAMPLE_WEIGHT_VALUES.format(n_bad=1, n_negative=0)),
+        ([0, 0, 0], ZERO_SAMPLE_WEIGHT),
+        ([1.0, 2.0], BAD_SAMPLE_WEIGHT_SHAPE.format(n_samples=3, shape=(2,))),
+        ([[1.0, 2.0, 3.0]], BAD_SAMPLE_WEIGHT_SHAPE.format(n_samples=3, shape=(1, 3))),
     ],
 )
 @pytest.mark.parametrize(
@@ -522,20 +409,6 @@ def test_length_mismatch_and_named_inputs(call, message):
 def test_bad_sample_weight(call, sample_weight, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         call(sample_weight)
-
-
-@pytest.mark.parametrize(
-    ("b", "c", "message"),
-    [
-        (2.5, 3, "b must be a non-negative whole number of discordant pairs; "),
-        (4, -1, "c must be a non-negative whole number of discordant pairs; "),
-        ([1, np.nan], 3, "got nan."),
-    ],
-)
-@pytest.mark.parametrize("test", [mcnemar_exact, mcnemar_midp])
-def test_bad_discordant_counts(test, b, c, message):
-    with pytest.raises(ValueError, match=re.escape(message)):
-        test(b, c)
 
 
 @pytest.mark.parametrize(
