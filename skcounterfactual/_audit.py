@@ -1,42 +1,37 @@
 """The computation behind :func:`audit`.
 
-The audit predicts on the rows of ``X`` and on their twins (``_predictions``),
-then, per audited factor, turns the paired decisions into a flip rate with an
-interval, a placebo noise floor, a direction test (``_paired``), a score change,
-group metrics (``_group_metrics``) and a sample of flipped pairs as evidence
-(``_evidence``). It returns them as an :class:`AuditReport` (``_report``).
+The audit predicts on the rows of ``X`` and on their twins one chunk at a time
+(``_predictions``; the partitions of a Dask table on its workers,
+``_partitions``) and gathers, per audited factor, exact sufficient statistics
+(``_tally``): flip and placebo rates with intervals, paired decisions per pair
+of values, score changes, per-group counts for Fairlearn's group metrics and
+the first flipped pairs as evidence. Memory is bounded by the chunk, and the
+numbers do not depend on how the rows are split. It returns them as an
+:class:`AuditReport` (``_report``).
 """
 
 import itertools
-from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from ._augmenter import resolve_twin_maker
-from ._evidence import evidence
-from ._group_metrics import continuous_reason, group_metrics
-from ._mean_intervals import mean_with_interval, paired_difference_interval
-from ._paired import direction_tables
+from ._partitions import Rows, twin_maker_for
 from ._predictions import (
     DEFAULT_CHUNK_SIZE,
     check_estimator,
-    counterfactual_predictions,
+    iter_predictions,
     observed_positive_class,
     positive_class,
     require_positive_class,
 )
 from ._report import AttributeAudit, AuditReport
-from ._stats import weighted_proportion_interval
+from ._tally import FactorTally
 from ._validation import (
+    EMPTY_INPUT,
     as_column_list,
-    as_frame,
     check_columns,
     check_confidence,
     check_option,
     check_positive_int,
-    check_sample_weight,
-    check_y,
 )
 
 DEFAULT_MAX_EVIDENCE = 20
@@ -165,73 +160,98 @@ rows (gender: flip rate 0.500)>
     >>> print(f"{gender.asymmetry_p_value:.4f}")
     0.0010
     """
-    frame, was_frame = as_frame(X)
+    rows = Rows(X, y, sample_weight)
     if protected is not None and augmenter is None:
-        check_columns(frame, as_column_list(protected, "protected"), "protected")
+        check_columns(rows.table, as_column_list(protected, "protected"), "protected")
     method = _score_method(estimator, response_method)
     check_estimator(estimator, method)
-    y_values = check_y(y, len(frame))
-    weights = check_sample_weight(sample_weight, len(frame))
     confidence = check_confidence(confidence)
     max_evidence = check_positive_int(max_evidence, "max_evidence", minimum=0)
     chunk_size = check_positive_int(chunk_size, "chunk_size")
     positive = positive_class(estimator, pos_label)
     if positive is None and hasattr(estimator, "classes_"):
         positive = require_positive_class(estimator, pos_label, "The audit")
-    maker = resolve_twin_maker(X, protected=protected, augmenter=augmenter)
-    predictions = counterfactual_predictions(
-        estimator,
-        X,
-        maker,
-        method=method,
-        pos_label=positive,
-        placebo=None,
-        chunk_size=chunk_size,
-        progress=progress,
-    )
-    if positive is None:  # a duck-typed model without classes_
-        positive = observed_positive_class(predictions.original, "The audit")
-    context = _Context(
-        estimator=estimator,
-        X=X,
-        frame=frame,
-        was_frame=was_frame,
-        y=y_values,
-        weights=weights,
-        pos_label=positive,
-        confidence=confidence,
-        max_evidence=max_evidence,
-        method=method,
-    )
+    maker = twin_maker_for(rows, protected=protected, augmenter=augmenter)
+    factors = {
+        name: (list(f["columns"]), list(f["linked"]))
+        for name, f in maker.factors_.items()
+    }
+    domains = {
+        name: _factor_domain(maker, columns) for name, (columns, _) in factors.items()
+    }
+
+    def work(frame, dtype, y_part, weights):
+        tallies, label = None, positive
+        chunks = iter_predictions(
+            estimator,
+            frame,
+            maker,
+            dtype=dtype,
+            method=method,
+            pos_label=positive,
+            placebo=None,
+            chunk_size=chunk_size,
+        )
+        placebo = False
+        for chunk in chunks:
+            if positive is None:  # a duck-typed model without classes_
+                label = _chunk_positive(chunk, label)
+            if tallies is None:
+                tallies = {
+                    name: FactorTally(
+                        name, columns, linked, domains[name], label, max_evidence
+                    )
+                    for name, (columns, linked) in factors.items()
+                }
+            end = chunk.start + chunk.n_samples
+            part = slice(chunk.start, end)
+            for tally in tallies.values():
+                tally.update(
+                    chunk,
+                    None if y_part is None else y_part[part],
+                    None if weights is None else weights[part],
+                )
+            placebo |= bool((chunk.provenance["kind"] == "placebo").any())
+            if progress is not None and not rows.dask:
+                progress(end, len(frame))
+        return tallies, label, placebo, len(frame)
+
+    results = [r for r in rows.run(work) if r[0] is not None]
+    if not results:
+        raise ValueError(EMPTY_INPUT)
+    labels = {repr(label) for _, label, _, _ in results}
+    if len(labels) > 1:
+        raise ValueError(
+            "The estimator has no classes_ and its decisions differ between "
+            f"partitions ({sorted(labels)!r}); pass pos_label=<the favourable "
+            "decision>."
+        )
+    tallies, positive = results[0][0], results[0][1]
+    for more, *_ in results[1:]:
+        for name, tally in tallies.items():
+            tally.merge(more[name])
+    given = getattr(maker, "values", None)
     attributes = {
-        name: _audit_factor(name, factor, maker, predictions, context)
-        for name, factor in maker.factors_.items()
+        name: AttributeAudit(
+            **tally.finish(
+                confidence=confidence,
+                has_y=rows.y is not None,
+                given_domains=given if isinstance(given, dict) else None,
+            )
+        )
+        for name, tally in tallies.items()
     }
     return AuditReport(
         attributes,
-        n_rows=len(frame),
+        n_rows=sum(n for *_, n in results),
         estimator=_estimator_name(estimator),
         response_method=method or "predict",
         pos_label=positive,
         confidence=confidence,
-        placebo=bool((predictions.provenance["kind"] == "placebo").any()),
-        weighted=weights is not None,
-        has_y=y_values is not None,
+        placebo=any(p for _, _, p, _ in results),
+        weighted=rows.weights is not None,
+        has_y=rows.y is not None,
     )
-
-
-@dataclass
-class _Context:
-    estimator: object
-    X: object
-    frame: pd.DataFrame
-    was_frame: bool
-    y: np.ndarray | None
-    weights: np.ndarray | None
-    pos_label: object
-    confidence: float
-    max_evidence: int
-    method: str | None
 
 
 def _estimator_name(estimator):
@@ -260,137 +280,26 @@ def _score_method(estimator, response_method):
     return None
 
 
+def _chunk_positive(chunk, label):
+    """Return the favourable class of a model without ``classes_``, from a chunk.
+
+    Every chunk's decisions must point to the same class as the first's.
+    """
+    decisions = np.concatenate([chunk.original, chunk.twin])
+    found = observed_positive_class(decisions, "The audit")
+    if label is not None and found != label:
+        raise ValueError(
+            "The estimator has no classes_ and its decisions point to different "
+            f"favourable classes ({label!r} and {found!r}); pass pos_label=<the "
+            "favourable decision>."
+        )
+    return found
+
+
 def _factor_domain(maker, columns):
     if len(columns) == 1:
         return list(maker.domains_[columns[0]])
     sizes = [len(maker.domains_[c]) for c in columns]
     if int(np.prod(sizes)) > MAX_PRODUCT_ORDER:
-        return None  # listed in the order they occur
+        return None  # the values are listed sorted
     return list(itertools.product(*(maker.domains_[c] for c in columns)))
-
-
-def _audit_factor(name, factor, maker, predictions, context):
-    columns, linked = list(factor["columns"]), list(factor["linked"])
-    provenance = predictions.provenance
-    twin_mask = predictions.mask("twin", name)
-    placebo_mask = predictions.mask("placebo", name)
-    flipped, audited = predictions.flips(twin_mask, context.pos_label)
-    if not audited.any():
-        raise ValueError(
-            f"No row of X has a twin for {name!r} (every value is missing or "
-            "outside the domain), so nothing can be audited."
-        )
-    weights, level = context.weights, context.confidence
-    w = None if weights is None else weights[audited]
-    undefined = {}
-    rate, low, high = weighted_proportion_interval(
-        flipped[audited], w, confidence=level
-    )
-    placebo = _placebo(flipped, audited, predictions, placebo_mask, context, undefined)
-    score = _score_change(predictions, twin_mask, audited, w, level, undefined)
-    pos = provenance["source_position"].to_numpy()[twin_mask]
-    direction, comparisons = direction_tables(
-        provenance["original"].to_numpy(dtype=object)[twin_mask],
-        provenance["new"].to_numpy(dtype=object)[twin_mask],
-        predictions.original[pos] == context.pos_label,
-        predictions.twin[twin_mask] == context.pos_label,
-        _factor_domain(maker, columns),
-    )
-    p_mid, p_exact = (
-        min(1.0, len(comparisons) * float(comparisons[key].min()))
-        for key in ("p_value_midp", "p_value_exact")
-    )
-    sensitive = context.frame[columns]
-    present = ~sensitive.isna().any(axis=1).to_numpy()
-    reason = continuous_reason(sensitive[present], getattr(maker, "values", None))
-    sensitive = sensitive.rename(columns=str)  # Fairlearn wants str
-    groups, parity = group_metrics(
-        sensitive.iloc[:, 0] if len(columns) == 1 else sensitive,
-        predictions.original,
-        y=context.y,
-        weights=context.weights,
-        pos_label=context.pos_label,
-        undefined=undefined,
-        rows=present,
-        reason=reason,
-    )
-    own_columns = set(columns) | set(linked)
-    pairs = np.flatnonzero(twin_mask)
-    flips = pairs[predictions.changed(twin_mask, context.pos_label)]
-    return AttributeAudit(
-        name=name,
-        columns=columns,
-        n_rows=int(audited.sum()),
-        n_missing=int((~present).sum()),
-        n_twins=int(twin_mask.sum()),
-        n_placebo_twins=int(placebo_mask.sum()),
-        flip_rate=rate,
-        flip_rate_interval=(low, high),
-        n_flipped_rows=int(flipped.sum()),
-        placebo_rate=placebo[0],
-        placebo_rate_interval=placebo[1],
-        flip_minus_placebo=placebo[2],
-        flip_minus_placebo_interval=placebo[3],
-        direction=direction,
-        comparisons=comparisons,
-        asymmetry_p_value=p_mid,
-        asymmetry_p_value_exact=p_exact,
-        score_change=score[0],
-        score_change_interval=score[1],
-        group_metrics=groups,
-        demographic_parity_difference=parity[0],
-        demographic_parity_ratio=parity[1],
-        equalized_odds_difference=parity[2],
-        unseen_twins=int(
-            provenance["unseen"].to_numpy()[twin_mask | placebo_mask].sum()
-        ),
-        unseen_values={
-            column: list(found)
-            for column, found in predictions.unseen_values.items()
-            if column in own_columns
-        },
-        n_flipped_pairs=len(flips),
-        evidence=evidence(flips, name, columns, maker, predictions, context),
-        undefined=undefined,
-    )
-
-
-def _placebo(flipped, audited, predictions, mask, context, undefined):
-    if not mask.any():
-        reason = (
-            "no placebo twins: the augmenter's placebo=False, or no generated "
-            "link field (such as 'first_name') follows this attribute"
-        )
-        for key in ("placebo_rate", "flip_minus_placebo"):
-            undefined[key] = reason
-        return None, None, None, None
-    p_flipped, p_audited = predictions.flips(mask, context.pos_label)
-    weights, level = context.weights, context.confidence
-    both = audited & p_audited
-    rate, low, high = weighted_proportion_interval(
-        p_flipped[p_audited],
-        None if weights is None else weights[p_audited],
-        confidence=level,
-    )
-    difference, d_low, d_high = paired_difference_interval(
-        flipped[both],
-        p_flipped[both],
-        None if weights is None else weights[both],
-        confidence=level,
-    )
-    return rate, (low, high), difference, (d_low, d_high)
-
-
-def _score_change(predictions, mask, audited, w, level, undefined):
-    if predictions.original_score is None:
-        undefined["score_change"] = (
-            "the estimator gave decisions only (response_method='predict')"
-        )
-        return None, None
-    per_row, _ = predictions.score_changes(mask)
-    try:
-        mean, low, high = mean_with_interval(per_row[audited], w, confidence=level)
-    except ValueError as exc:
-        undefined["score_change"] = str(exc)
-        return None, None
-    return mean, (low, high)

@@ -206,11 +206,14 @@ class FieldLink:
     cumulative weights, from the fitted vocabulary or from Mimesis.
     """
 
-    generated = True
-
     def __init__(self, column, field):
         self.column = column
         self.field = field
+
+    @property
+    def generated(self):
+        """Whether values are drawn: a shifted birth date is not."""
+        return self.field != "date_of_birth"
 
     def fit(self, frame, context):
         column = frame[self.column]

@@ -3,6 +3,8 @@
 Both take sampling weights as ``_stats`` does (Kish's effective sample size).
 """
 
+from fractions import Fraction
+
 import numpy as np
 from scipy import stats
 
@@ -12,7 +14,9 @@ from ._stats import (
     _as_output,
     _check_same_length,
     _first,
-    _weighted_share,
+    _totals,
+    share_from_totals,
+    weighted_total,
     wilson_interval,
 )
 from ._validation import check_confidence, check_sample_weight
@@ -75,21 +79,52 @@ def mean_with_interval(values, sample_weight=None, *, confidence=0.95):
         raise ValueError(f"values must be finite; got {_first(raw, bad)!r}.")
     confidence = check_confidence(confidence)
     weight = check_sample_weight(sample_weight, len(values))
-    mean, n_eff = _weighted_share(values, weight)
-    n_used = len(values) if weight is None else int(np.count_nonzero(weight))
+    total, total_sq = _totals(weight, len(values))
+    return mean_from_totals(
+        weighted_total(values, weight),
+        weighted_total(values * values, weight),
+        total,
+        total_sq,
+        len(values) if weight is None else int(np.count_nonzero(weight)),
+        confidence=confidence,
+    )
+
+
+def mean_from_totals(value_sum, square_sum, total, total_sq, n_used, *, confidence):
+    """:func:`mean_with_interval` from exact totals of the rows.
+
+    Parameters
+    ----------
+    value_sum, square_sum : int or Fraction
+        Sums of ``weight * value`` and ``weight * value**2``.
+    total, total_sq : int or Fraction
+        Sums of the weights and of their squares.
+    n_used : int
+        Rows with a positive weight.
+    confidence : float
+        Coverage probability.
+
+    Returns
+    -------
+    mean, low, high : float
+    """
+    total = Fraction(total)
+    mean = Fraction(value_sum) / total
+    n_eff = float(total * total / Fraction(total_sq))
     if n_used < 2 or not n_eff > 1:
         raise ValueError(
             "values must hold at least 2 rows with positive weight, and an "
             "effective sample size above 1, to estimate a spread; got "
-            f"{n_used} row(s) with effective sample size {float(n_eff)!r}."
+            f"{n_used} row(s) with effective sample size {n_eff!r}."
         )
-    spread, _ = _weighted_share((values - mean) ** 2, weight)
-    standard_error = np.sqrt(spread / (n_eff - 1))
+    spread = max(Fraction(square_sum) / total - mean * mean, Fraction(0))
+    standard_error = np.sqrt(float(spread) / (n_eff - 1))
     if standard_error == 0:
         half_width = 0.0
     else:
         half_width = stats.t.ppf(0.5 + confidence / 2, n_eff - 1) * standard_error
-    return float(mean), float(mean - half_width), float(mean + half_width)
+    mean = float(mean)
+    return mean, float(mean - half_width), float(mean + half_width)
 
 
 def paired_difference_interval(
@@ -155,11 +190,43 @@ def paired_difference_interval(
     confidence = check_confidence(confidence)
     weight = check_sample_weight(sample_weight, len(flips))
 
-    p1, n_eff = _weighted_share(flips, weight)
-    p2, _ = _weighted_share(placebo_flips, weight)
-    p11, _ = _weighted_share(flips * placebo_flips, weight)
+    flips, placebo_flips = flips.astype(bool), placebo_flips.astype(bool)
+    total, total_sq = _totals(weight, len(flips))
+    return paired_from_totals(
+        weighted_total(flips, weight),
+        weighted_total(placebo_flips, weight),
+        weighted_total(flips & placebo_flips, weight),
+        total,
+        total_sq,
+        confidence=confidence,
+    )
+
+
+def paired_from_totals(first, second, both, total, total_sq, *, confidence):
+    """:func:`paired_difference_interval` from exact totals of the rows.
+
+    Parameters
+    ----------
+    first, second, both : int or Fraction
+        Weight of the rows that flip, that flip for the placebo, and both.
+    total, total_sq : int or Fraction
+        Sums of the weights and of their squares.
+    confidence : float
+        Coverage probability.
+
+    Returns
+    -------
+    difference, low, high : float
+    """
+    p1, n_eff = share_from_totals(first, total, total_sq)
+    p2, _ = share_from_totals(second, total, total_sq)
+    p11, _ = share_from_totals(both, total, total_sq)
     low, high = _newcombe_interval(p11, p1 - p11, p2 - p11, n_eff, confidence)
-    return float(p1 - p2), low, high
+    return (
+        float(Fraction(first) / Fraction(total) - Fraction(second) / Fraction(total)),
+        low,
+        high,
+    )
 
 
 def _newcombe_interval(p11, p10, p01, n, confidence):

@@ -211,38 +211,78 @@ def mcnemar_midp(b, c):
     return _as_output(np.minimum(pvalue, 1.0))
 
 
-def _codes(values, order):
-    """Position of each value in ``order``; values not in it are appended."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
-    order = list(order)
-    index = {}
-    for value in order:
-        index.setdefault(value, len(index))
-    for value in uniques:
-        if value not in index:
-            index[value] = len(index)
-            order.append(value)
-    return np.asarray([index[u] for u in uniques], dtype=np.int64)[codes], order
+def _value_order(values, domain):
+    """``domain`` first, then the other values (sorted, or by repr)."""
+    order = list(domain or [])
+    known = set(order)
+    extra = [v for v in dict.fromkeys(values) if v not in known]
+    try:
+        extra = sorted(extra)
+    except TypeError:
+        extra = sorted(extra, key=repr)
+    return order + extra
 
 
-def _count_cells(keys, flags):
-    """Count per observed key: return the keys and, per flag array, its counts.
+def count_cells(cells, source, target, row_favourable, twin_favourable):
+    """Add paired decisions to ``cells``, one entry per observed value pair.
 
-    Sized by the pairs observed, never by the square of the domain.
+    ``cells`` maps ``(source, target)`` to ``[pairs, favourable_to_unfavourable,
+    unfavourable_to_favourable, favourable_both]``; it grows with the pairs
+    observed, never with the square of the domain.
     """
-    cells, inverse = np.unique(keys, return_inverse=True)
-    return cells, [np.bincount(inverse[f], minlength=len(cells)) for f in flags]
+    row_fav = np.asarray(row_favourable, dtype=bool)
+    twin_fav = np.asarray(twin_favourable, dtype=bool)
+    if not len(row_fav):
+        return cells
+    source_codes, sources = pd.factorize(np.asarray(source, dtype=object))
+    target_codes, targets = pd.factorize(np.asarray(target, dtype=object))
+    keys = source_codes.astype(np.int64) * len(targets) + target_codes
+    found, inverse = np.unique(keys, return_inverse=True)
+    flags = (
+        np.ones(len(keys), dtype=bool),
+        row_fav & ~twin_fav,
+        ~row_fav & twin_fav,
+        row_fav & twin_fav,
+    )
+    counted = [np.bincount(inverse[f], minlength=len(found)) for f in flags]
+    for i, cell in enumerate(found):
+        key = (sources[cell // len(targets)], targets[cell % len(targets)])
+        mine = cells.setdefault(key, [0, 0, 0, 0])
+        for j in range(4):
+            mine[j] += int(counted[j][i])
+    return cells
 
 
 def direction_tables(source, target, row_favourable, twin_favourable, domain):
+    """Return the ``direction`` and ``comparisons`` tables of paired decisions.
+
+    Parameters
+    ----------
+    source, target : array-like of object
+        Each pair's original and new protected value.
+    row_favourable, twin_favourable : array-like of bool
+        Whether the row's and the twin's decisions are favourable.
+    domain : list or None
+        The order in which values are listed (other values follow, sorted).
+
+    Returns
+    -------
+    direction, comparisons : DataFrame
+        See :class:`AttributeAudit`.
+    """
+    cells = count_cells({}, source, target, row_favourable, twin_favourable)
+    return tables_from_cells(cells, domain)
+
+
+def tables_from_cells(cells, domain):
     """Return the per-cell ``direction`` and pooled ``comparisons`` tables.
 
     Parameters
     ----------
-    source, target : ndarray of object
-        Each pair's original and new protected value.
-    row_favourable, twin_favourable : ndarray of bool
-        Whether the row's and the twin's decisions are favourable.
+    cells : dict
+        ``{(source, target): [pairs, favourable_to_unfavourable,
+        unfavourable_to_favourable, favourable_both]}``, from the observed
+        pairs only (never sized by the square of the domain).
     domain : list or None
         The order in which values are listed (values outside it follow).
 
@@ -251,20 +291,15 @@ def direction_tables(source, target, row_favourable, twin_favourable, domain):
     direction, comparisons : DataFrame
         See :class:`AttributeAudit`.
     """
-    row_fav = np.asarray(row_favourable, dtype=bool)
-    twin_fav = np.asarray(twin_favourable, dtype=bool)
-    codes, order = _codes(np.concatenate([source, target]), domain or [])
-    src, tgt = codes[: len(source)], codes[len(source) :]
-    k = max(len(order), 1)
-    ones = np.ones(len(src), dtype=bool)
-    cells, (n, b, c, both) = _count_cells(
-        src * k + tgt,
-        [ones, row_fav & ~twin_fav, ~row_fav & twin_fav, row_fav & twin_fav],
-    )
+    order = _value_order([v for key in cells for v in key], domain)
+    rank = {value: i for i, value in enumerate(order)}
+    keys = sorted(cells, key=lambda key: (rank[key[0]], rank[key[1]]))
+    counts = np.array([cells[k] for k in keys], dtype=np.int64).reshape(-1, 4)
+    n, b, c, both = counts.T
     direction = pd.DataFrame(
         {
-            "source": pd.Series([order[i // k] for i in cells], dtype=object),
-            "target": pd.Series([order[i % k] for i in cells], dtype=object),
+            "source": pd.Series([k[0] for k in keys], dtype=object),
+            "target": pd.Series([k[1] for k in keys], dtype=object),
             "n_pairs": n,
             "favourable_both": both,
             "favourable_to_unfavourable": b,
@@ -274,22 +309,28 @@ def direction_tables(source, target, row_favourable, twin_favourable, domain):
             "p_value_exact": np.atleast_1d(mcnemar_exact(b, c)),
         }
     )
-    # orient every pair as (decision with value a, decision with value b), a < b
-    first = src < tgt
-    fav_a = np.where(first, row_fav, twin_fav)
-    fav_b = np.where(first, twin_fav, row_fav)
-    cells, (n, only_a, only_b) = _count_cells(
-        np.minimum(src, tgt) * k + np.maximum(src, tgt),
-        [ones, fav_a & ~fav_b, fav_b & ~fav_a],
-    )
+    # orient every pair as (decision with value a, decision with value b),
+    # rank(a) < rank(b): a row of value a whose twin has value b is favoured
+    # as a when its own decision is favourable and its twin's is not
+    pooled = {}
+    for (source, target), (n_k, b_k, c_k, _) in zip(keys, counts, strict=True):
+        forward = rank[source] < rank[target]
+        key = (source, target) if forward else (target, source)
+        found = pooled.setdefault(key, [0, 0, 0])
+        found[0] += n_k
+        found[1] += b_k if forward else c_k
+        found[2] += c_k if forward else b_k
+    pairs = sorted(pooled, key=lambda key: (rank[key[0]], rank[key[1]]))
+    totals = np.array([pooled[k] for k in pairs], dtype=np.int64).reshape(-1, 3)
+    n, only_a, only_b = totals.T
     favoured = [
-        order[i // k] if x > y else order[i % k] if y > x else None
-        for i, x, y in zip(cells, only_a, only_b, strict=True)
+        a if x > y else b if y > x else None
+        for (a, b), x, y in zip(pairs, only_a, only_b, strict=True)
     ]
     comparisons = pd.DataFrame(
         {
-            "value_a": pd.Series([order[i // k] for i in cells], dtype=object),
-            "value_b": pd.Series([order[i % k] for i in cells], dtype=object),
+            "value_a": pd.Series([k[0] for k in pairs], dtype=object),
+            "value_b": pd.Series([k[1] for k in pairs], dtype=object),
             "n_pairs": n,
             "only_a_favourable": only_a,
             "only_b_favourable": only_b,

@@ -263,63 +263,36 @@ def _sensitive(frame, protected, enabled):
     return frame[protected[0] if len(protected) == 1 else protected]
 
 
-def counterfactual_predictions(
+def iter_predictions(
     estimator,
-    X,
+    frame,
     twin_maker,
     *,
+    dtype=None,
     method=None,
     pos_label=None,
     placebo=False,
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
-    progress=None,
 ):
-    """Predict on the rows of ``X`` and on their twins, in chunks.
+    """Yield the predictions of one chunk of rows at a time.
 
-    The twins of a row depend only on its label and the fitted twin maker, so
-    the result is the same for every ``chunk_size``.
-
-    Parameters
-    ----------
-    estimator : fitted estimator
-        Called on the rows and on their twins.
-    X : DataFrame or array-like of shape (n_samples, n_features)
-        The rows.
-    twin_maker : fitted twin maker
-        Builds the twins (see ``_protocol``).
-    method : {None, "predict_proba", "decision_function"}, default=None
-        Where scores come from; None for decisions only.
-    pos_label : label, default=None
-        The class whose probability is the score.
-    placebo : bool, "auto" or None, default=False
-        Passed to ``make_twins`` (None: the twin maker's own setting).
-    sensitive_features_at_predict : bool, default=False
-        Pass the protected column(s) to ``predict`` as ``sensitive_features``.
-    chunk_size : int, default=200000
-        Rows twinned and predicted at a time.
-    progress : callable or None, default=None
-        Called as ``progress(done, total)`` after each chunk.
-
-    Returns
-    -------
-    predictions : CounterfactualPredictions
+    ``frame`` is a DataFrame; with ``dtype`` (the dtype of an array ``X``),
+    the estimator receives arrays of that dtype, as it would from ``X``.
+    Each chunk keeps its rows' labels, so its twins do not depend on the
+    chunk size. Every yielded :class:`CounterfactualPredictions` has
+    ``source_position`` relative to its chunk, plus ``start`` (the chunk's
+    first row), ``rows`` (the chunk, a frame) and ``twins`` (its twins, a
+    frame).
     """
-    frame, was_frame = as_frame(X)
-    chunk_size = check_positive_int(chunk_size, "chunk_size")
     protected = list(twin_maker.protected_)
-    dtype = None if was_frame else np.asarray(X).dtype
-    provenances, originals, twins, o_scores, t_scores = [], [], [], [], []
-    unseen = {}
     for start in range(0, len(frame), chunk_size):
-        # the chunk keeps its rows' labels (positions for arrays), so twins do
-        # not depend on the chunk size
         chunk = frame.iloc[start : start + chunk_size]
         twin_set = twin_maker.make_twins(chunk, placebo=placebo)
         # a chunk is a frame, so its twins are too; the model gets X's kind
         twin_frame = twin_set.X
-        rows = chunk if was_frame else chunk.to_numpy(dtype=dtype)
-        if not was_frame:
+        rows = chunk if dtype is None else chunk.to_numpy(dtype=dtype)
+        if dtype is not None:
             twin_frame = twin_frame.to_numpy(dtype=dtype)
         decision, score = respond(
             estimator,
@@ -338,40 +311,101 @@ def counterfactual_predictions(
             )
         else:
             t_decision, t_score = decision[:0], None if score is None else score[:0]
-        provenance = twin_set.provenance
-        provenance = provenance.assign(
-            source_position=provenance["source_position"].to_numpy() + start
+        predictions = CounterfactualPredictions(
+            provenance=twin_set.provenance,
+            original=decision,
+            twin=t_decision,
+            original_score=score,
+            twin_score=t_score,
+            n_samples=len(chunk),
+            unseen_values=twin_set.unseen_values,
         )
-        provenances.append(provenance)
-        originals.append(decision)
-        twins.append(t_decision)
-        o_scores.append(score)
-        t_scores.append(t_score)
-        for column, values in twin_set.unseen_values.items():
+        predictions.start = start
+        predictions.rows = chunk
+        predictions.twins = twin_set.X
+        yield predictions
+
+
+def counterfactual_predictions(
+    estimator,
+    X,
+    twin_maker,
+    *,
+    method=None,
+    pos_label=None,
+    placebo=False,
+    sensitive_features_at_predict=False,
+    chunk_size=DEFAULT_CHUNK_SIZE,
+    progress=None,
+):
+    """Predict on the rows of ``X`` and on their twins, all chunks together.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Called on the rows and on their twins.
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        The rows.
+    twin_maker : fitted twin maker
+        Builds the twins (see ``_protocol``).
+    method : {None, "predict_proba", "decision_function"}, default=None
+        Where scores come from; None for decisions only.
+    pos_label : label, default=None
+        The class whose probability is the score.
+    placebo : bool, "auto" or None, default=False
+        Passed to ``make_twins`` (None: the twin maker's own setting).
+    sensitive_features_at_predict : bool, default=False
+        Pass the protected column(s) to ``predict`` as ``sensitive_features``.
+    chunk_size : int, default=200000
+        Rows twinned and predicted at a time; the result does not depend on
+        it.
+    progress : callable or None, default=None
+        Called as ``progress(done, total)`` after each chunk.
+
+    Returns
+    -------
+    predictions : CounterfactualPredictions
+    """
+    frame, was_frame = as_frame(X)
+    chunk_size = check_positive_int(chunk_size, "chunk_size")
+    chunks = []
+    for chunk in iter_predictions(
+        estimator,
+        frame,
+        twin_maker,
+        dtype=None if was_frame else np.asarray(X).dtype,
+        method=method,
+        pos_label=pos_label,
+        placebo=placebo,
+        sensitive_features_at_predict=sensitive_features_at_predict,
+        chunk_size=chunk_size,
+    ):
+        chunks.append(chunk)
+        if progress is not None:
+            progress(chunk.start + chunk.n_samples, len(frame))
+    unseen = {}
+    for chunk in chunks:
+        for column, values in chunk.unseen_values.items():
             merged = unseen.setdefault(column, [])
             merged.extend(v for v in values if v not in merged)
-        if progress is not None:
-            progress(min(start + chunk_size, len(frame)), len(frame))
+    provenance = pd.concat(
+        [
+            c.provenance.assign(
+                source_position=c.provenance["source_position"].to_numpy() + c.start
+            )
+            for c in chunks
+        ]
+    )
     return CounterfactualPredictions(
-        provenance=pd.concat(provenances) if len(provenances) > 1 else provenances[0],
-        original=np.concatenate(originals),
-        twin=np.concatenate(twins),
-        original_score=None if method is None else np.concatenate(o_scores),
-        twin_score=None if method is None else np.concatenate(t_scores),
+        provenance=provenance,
+        original=np.concatenate([c.original for c in chunks]),
+        twin=np.concatenate([c.twin for c in chunks]),
+        original_score=None
+        if method is None
+        else np.concatenate([c.original_score for c in chunks]),
+        twin_score=None
+        if method is None
+        else np.concatenate([c.twin_score for c in chunks]),
         n_samples=len(frame),
         unseen_values=unseen,
     )
-
-
-def weighted_mean(values, audited, sample_weight, what):
-    """Weighted mean of ``values`` over the audited rows; raise when undefined."""
-    if not audited.any():
-        raise ValueError(NO_TWINS.format(what=what))
-    weights = np.ones(len(values)) if sample_weight is None else sample_weight
-    weights = weights[audited]
-    if weights.sum() <= 0:
-        raise ValueError(
-            f"The rows that have twins all have zero sample_weight, so the {what} "
-            "is undefined."
-        )
-    return float(np.sum(weights * values[audited]) / weights.sum())

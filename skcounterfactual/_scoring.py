@@ -8,38 +8,72 @@ as scikit-learn's model selection expects. Twins come from a twin maker
 ``protected=`` is given; predictions come from ``_predictions``.
 """
 
+from fractions import Fraction
+
 import numpy as np
 
-from ._augmenter import protected_of, resolve_twin_maker
+from ._augmenter import protected_of
+from ._partitions import Rows, twin_maker_for
 from ._predictions import (
     DEFAULT_CHUNK_SIZE,
+    NO_TWINS,
     check_estimator,
-    counterfactual_predictions,
+    iter_predictions,
     positive_class,
     require_positive_class,
     score_method,
-    weighted_mean,
 )
 from ._routing import request_score_metadata, score_metadata_request
+from ._stats import weighted_total
 from ._validation import (
     as_column_list,
-    as_frame,
     check_bool,
     check_columns,
     check_positive_int,
-    check_sample_weight,
 )
 
 
-def _prepare(estimator, X, protected, augmenter, sample_weight, sensitive, chunk):
-    """Validate the shared inputs; return the fitted twin maker and the weights."""
-    frame, _ = as_frame(X)
-    weights = check_sample_weight(sample_weight, len(frame))
+def _prepare(X, protected, augmenter, sample_weight, sensitive, chunk):
+    """Validate the shared inputs; return the rows and the fitted twin maker."""
+    rows = Rows(X, sample_weight=sample_weight)
     check_bool(sensitive, "sensitive_features_at_predict")
     check_positive_int(chunk, "chunk_size")
     if protected is not None and augmenter is None:
-        check_columns(frame, as_column_list(protected, "protected"), "protected")
-    return resolve_twin_maker(X, protected=protected, augmenter=augmenter), weights
+        check_columns(rows.table, as_column_list(protected, "protected"), "protected")
+    return rows, twin_maker_for(rows, protected=protected, augmenter=augmenter)
+
+
+def _mean_over_rows(rows, chunks, per_chunk, what):
+    """Weighted mean over the audited rows of per-row values, from every chunk.
+
+    ``chunks(frame, dtype)`` yields the predictions of a partition chunk by
+    chunk; ``per_chunk(chunk)`` returns ``(values, audited)`` for its rows.
+    Sums are exact, so the mean does not depend on chunks or partitions.
+    """
+
+    def work(frame, dtype, y, weights):
+        hits, total, n_audited = 0, 0, 0
+        for chunk in chunks(frame, dtype):
+            values, audited = per_chunk(chunk)
+            w = None
+            if weights is not None:
+                w = weights[chunk.start : chunk.start + chunk.n_samples][audited]
+            hits += weighted_total(values[audited], w)
+            total += weighted_total(np.ones(int(audited.sum()), dtype=bool), w)
+            n_audited += int(audited.sum())
+        return hits, total, n_audited
+
+    results = rows.run(work)
+    if not sum(n for _, _, n in results):
+        raise ValueError(NO_TWINS.format(what=what))
+    hits = sum((Fraction(h) for h, _, _ in results), Fraction(0))
+    total = sum((Fraction(t) for _, t, _ in results), Fraction(0))
+    if total <= 0:
+        raise ValueError(
+            f"The rows that have twins all have zero sample_weight, so the {what} "
+            "is undefined."
+        )
+    return float(hits / total)
 
 
 def counterfactual_flip_rate(
@@ -110,8 +144,7 @@ def counterfactual_flip_rate(
     0.5
     """
     check_estimator(estimator)
-    maker, weights = _prepare(
-        estimator,
+    rows, maker = _prepare(
         X,
         protected,
         augmenter,
@@ -120,15 +153,23 @@ def counterfactual_flip_rate(
         chunk_size,
     )
     positive = None if pos_label is None else positive_class(estimator, pos_label)
-    predictions = counterfactual_predictions(
-        estimator,
-        X,
-        maker,
-        sensitive_features_at_predict=sensitive_features_at_predict,
-        chunk_size=chunk_size,
+
+    def chunks(frame, dtype):
+        return iter_predictions(
+            estimator,
+            frame,
+            maker,
+            dtype=dtype,
+            sensitive_features_at_predict=sensitive_features_at_predict,
+            chunk_size=chunk_size,
+        )
+
+    return _mean_over_rows(
+        rows,
+        chunks,
+        lambda chunk: chunk.flips(chunk.mask("twin"), positive),
+        "flip rate",
     )
-    flipped, audited = predictions.flips(predictions.mask("twin"), positive)
-    return weighted_mean(flipped, audited, weights, "flip rate")
 
 
 def counterfactual_flip_score(
@@ -260,8 +301,7 @@ default="auto"
     """
     method = score_method(estimator, response_method)
     check_estimator(estimator, method)
-    maker, weights = _prepare(
-        estimator,
+    rows, maker = _prepare(
         X,
         protected,
         augmenter,
@@ -275,17 +315,25 @@ default="auto"
         positive = classes[-1]  # |change| is the same for either class
     if method == "predict_proba" and positive is None:
         positive = require_positive_class(estimator, pos_label, "counterfactual_effect")
-    predictions = counterfactual_predictions(
-        estimator,
-        X,
-        maker,
-        method=method,
-        pos_label=positive,
-        sensitive_features_at_predict=sensitive_features_at_predict,
-        chunk_size=chunk_size,
+
+    def chunks(frame, dtype):
+        return iter_predictions(
+            estimator,
+            frame,
+            maker,
+            dtype=dtype,
+            method=method,
+            pos_label=positive,
+            sensitive_features_at_predict=sensitive_features_at_predict,
+            chunk_size=chunk_size,
+        )
+
+    return _mean_over_rows(
+        rows,
+        chunks,
+        lambda chunk: chunk.score_changes(chunk.mask("twin")),
+        "counterfactual effect",
     )
-    change, audited = predictions.score_changes(predictions.mask("twin"))
-    return weighted_mean(change, audited, weights, "counterfactual effect")
 
 
 class _FlipScorer:

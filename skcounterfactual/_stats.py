@@ -14,9 +14,12 @@ the sample to Kish's effective sample size. Every function is vectorised; none
 loops over rows.
 """
 
+from fractions import Fraction
+
 import numpy as np
 from scipy import stats
 
+from ._exact import exact_sum
 from ._validation import check_confidence, check_sample_weight
 
 PROPORTION_METHODS = ("wilson", "clopper-pearson")
@@ -114,13 +117,42 @@ def _check_same_length(first, second, first_name, second_name):
         )
 
 
-def _weighted_share(values, weight):
-    """Return the (weighted) mean of ``values`` and the effective sample size."""
+def weighted_total(values, weight=None):
+    """Return the exact sum of ``weight * values`` (an int or a ``Fraction``).
+
+    Booleans and integers without weights are counted as Python integers;
+    anything else is summed exactly with :func:`~._exact.exact_sum`, so totals
+    of chunks add up to the total of the whole, to the last bit.
+    """
+    values = np.asarray(values)
     if weight is None:
-        return values.mean(), float(len(values))
-    total = weight.sum()
-    n_eff = total**2 / (weight**2).sum()
-    return (weight * values).sum() / total, n_eff
+        if values.dtype.kind == "b":
+            return int(np.count_nonzero(values))
+        if values.dtype.kind in "iu":
+            return int(values.sum(dtype=object))
+        return exact_sum(values)
+    if values.dtype.kind == "b":
+        return exact_sum(np.where(values, weight, 0.0))
+    return exact_sum(weight * values)
+
+
+def share_from_totals(hits, total, total_sq):
+    """Return the (weighted) share ``hits / total`` and the effective size.
+
+    ``total`` and ``total_sq`` are the sums of the weights and of their
+    squares (both the row count without weights); Kish's effective sample
+    size is ``total**2 / total_sq``.
+    """
+    total = Fraction(total)
+    estimate = float(Fraction(hits) / total)
+    n_eff = float(total * total / Fraction(total_sq))
+    return estimate, n_eff
+
+
+def _totals(weight, n_rows):
+    if weight is None:
+        return n_rows, n_rows
+    return exact_sum(weight), exact_sum(weight * weight)
 
 
 def wilson_interval(successes, n, *, confidence=0.95):
@@ -320,10 +352,39 @@ def weighted_proportion_interval(
     >>> print(f"{estimate:.3f} [{low:.3f}, {high:.3f}]")
     0.500 [0.188, 0.812]
     """
-    flags = _as_binary(flags, "flags")
+    flags = _as_binary(flags, "flags").astype(bool)
     weight = check_sample_weight(sample_weight, len(flags))
-    estimate, n_eff = _weighted_share(flags, weight)
+    total, total_sq = _totals(weight, len(flags))
+    return proportion_from_totals(
+        weighted_total(flags, weight),
+        total,
+        total_sq,
+        method=method,
+        confidence=confidence,
+    )
+
+
+def proportion_from_totals(hits, total, total_sq, *, method="wilson", confidence=0.95):
+    """:func:`weighted_proportion_interval` from exact totals of the rows.
+
+    Parameters
+    ----------
+    hits : int or Fraction
+        Sum of the weights of the flagged rows (their count without weights).
+    total, total_sq : int or Fraction
+        Sums of the weights and of their squares (the row count twice
+        without weights).
+    method : {"wilson", "clopper-pearson"}, default="wilson"
+        Interval method.
+    confidence : float, default=0.95
+        Coverage probability.
+
+    Returns
+    -------
+    estimate, low, high : float
+    """
+    estimate, n_eff = share_from_totals(hits, total, total_sq)
     low, high = proportion_interval(
         estimate * n_eff, n_eff, method=method, confidence=confidence
     )
-    return float(estimate), low, high
+    return estimate, low, high

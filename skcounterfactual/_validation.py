@@ -172,8 +172,12 @@ def check_option(value, allowed, param):
     raise ValueError(NOT_ONE_OF.format(param=param, allowed=allowed, value=value))
 
 
-def check_sample_weight(sample_weight, n_samples):
-    """Validate ``sample_weight``: 1-D, finite, non-negative, right length."""
+def check_sample_weight(sample_weight, n_samples, *, allow_zero_sum=False):
+    """Validate ``sample_weight``: 1-D, finite, non-negative, right length.
+
+    A total of zero is refused unless ``allow_zero_sum`` (one partition of a
+    larger table may weigh nothing).
+    """
     if sample_weight is None:
         return None
     try:
@@ -194,7 +198,13 @@ def check_sample_weight(sample_weight, n_samples):
                 n_negative=int(np.sum(weights < 0)),
             )
         )
-    if weights.sum() <= 0:
+    total = weights.sum()
+    if not np.isfinite(total):
+        raise ValueError(
+            f"sample_weight sums to {total!r}; rescale the weights (only their "
+            "ratios matter)."
+        )
+    if total <= 0 and not allow_zero_sum:
         raise ValueError(ZERO_SAMPLE_WEIGHT)
     return weights
 

@@ -220,7 +220,7 @@ def test_direction_tables_list_observed_pairs_only_in_domain_order():
         ["v007", "v050", 2],
         ["v050", "v099", 1],
     ]
-    # values outside the domain follow it, in the order they occur
+    # values outside the domain follow it, sorted
     direction, _ = direction_tables(
         np.array(["x", "a"], dtype=object),
         np.array(["a", "y"], dtype=object),

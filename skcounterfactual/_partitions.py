@@ -1,0 +1,144 @@
+"""The rows to audit: a pandas frame or an array here, or a Dask DataFrame's partitions.
+
+Scores and audits are sums over rows, computed chunk by chunk. :class:`Rows`
+hands the rows (with their labels and weights) to a piece of work and returns
+one result per partition: a single result for pandas and numpy input; for a
+``dask.dataframe.DataFrame``, one per partition, computed on the workers, in
+partition order. Twins depend only on a row's label, so partitions give the
+same twins as the whole table, and results merged in order equal the
+one-machine run.
+"""
+
+import numpy as np
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from ._augmenter import resolve_twin_maker
+from ._protocol import check_twin_maker
+from ._validation import (
+    as_column_list,
+    as_frame,
+    check_columns,
+    check_sample_weight,
+    check_y,
+)
+
+DASK_NEEDS_FITTED = (
+    "With a Dask DataFrame, pass a fitted augmenter (fit it on the training "
+    "data, or on a sample computed to pandas), or protected= for a default "
+    "one; got an unfitted {kind}."
+)
+PARTITIONS_MISMATCH = (
+    "{param} must be a Dask Series (or array) partitioned like X: X has "
+    "{n_x} partitions, {param} has {n_other}."
+)
+
+
+def is_dask_collection(value):
+    """Whether ``value`` is a Dask DataFrame, Series or array."""
+    module = type(value).__module__ or ""
+    return module.startswith("dask") and hasattr(value, "to_delayed")
+
+
+class Rows:
+    """The audited rows with their labels ``y`` and weights.
+
+    Parameters
+    ----------
+    X : DataFrame, array-like or dask DataFrame
+        The rows.
+    y, sample_weight : array-like, Dask Series or None
+        Per row; with a Dask ``X``, Dask collections partitioned like it.
+    """
+
+    def __init__(self, X, y=None, sample_weight=None):
+        self.dask = is_dask_collection(X)
+        if self.dask:
+            self.X = X
+            self.y = self._partitioned(y, "y")
+            self.weights = self._partitioned(sample_weight, "sample_weight")
+            return
+        frame, was_frame = as_frame(X)
+        self.X = X
+        self.frame = frame
+        self.dtype = None if was_frame else np.asarray(X).dtype
+        self.y = check_y(y, len(frame))
+        self.weights = check_sample_weight(sample_weight, len(frame))
+
+    def _partitioned(self, values, param):
+        if values is None:
+            return None
+        if not is_dask_collection(values):
+            raise TypeError(
+                f"{param} must be a Dask Series partitioned like X when X is a "
+                f"Dask DataFrame, got {type(values).__name__}."
+            )
+        n_x, n_other = self.X.npartitions, values.npartitions
+        if n_x != n_other:
+            raise ValueError(
+                PARTITIONS_MISMATCH.format(param=param, n_x=n_x, n_other=n_other)
+            )
+        return values
+
+    @property
+    def table(self):
+        """The rows as a table with columns: the Dask or pandas frame."""
+        return self.X if self.dask else self.frame
+
+    def distinct(self, columns):
+        """Return a small pandas frame: one row per distinct value of ``columns``."""
+        if self.dask:
+            return self.X.drop_duplicates(subset=columns).compute()
+        return self.frame.drop_duplicates(subset=columns)
+
+    def run(self, work):
+        """Return ``[work(frame, dtype, y, weights), ...]``, one per partition.
+
+        ``work`` receives a pandas frame, the dtype to convert it to (None:
+        keep the frame), and the partition's labels and weights as numpy
+        arrays (or None).
+        """
+        if not self.dask:
+            return [work(self.frame, self.dtype, self.y, self.weights)]
+        import dask
+
+        def partition(part, y, weights):
+            y = None if y is None else check_y(np.asarray(y), len(part))
+            weights = check_sample_weight(
+                None if weights is None else np.asarray(weights),
+                len(part),
+                allow_zero_sum=True,
+            )
+            return work(part, None, y, weights)
+
+        parts = self.X.to_delayed()
+        ys = [None] * len(parts) if self.y is None else self.y.to_delayed()
+        ws = [None] * len(parts) if self.weights is None else self.weights.to_delayed()
+        tasks = [
+            dask.delayed(partition)(p, y, w)
+            for p, y, w in zip(parts, ys, ws, strict=True)
+        ]
+        return list(dask.compute(*tasks))
+
+
+def twin_maker_for(rows, *, protected=None, augmenter=None):
+    """Return a fitted twin maker for ``rows`` (see ``resolve_twin_maker``).
+
+    A Dask table is not fitted on: a fitted augmenter is used as is, and the
+    ``protected=`` shortcut fits its default augmenter on one row per distinct
+    protected value (which gives the same domains as the whole table).
+    """
+    if not rows.dask:
+        return resolve_twin_maker(rows.X, protected=protected, augmenter=augmenter)
+    if augmenter is None:
+        columns = as_column_list(protected, "protected")
+        check_columns(rows.table, columns, "protected")
+        return resolve_twin_maker(rows.distinct(columns), protected=protected)
+    check_twin_maker(augmenter)
+    try:
+        check_is_fitted(augmenter)
+    except NotFittedError:
+        raise ValueError(
+            DASK_NEEDS_FITTED.format(kind=type(augmenter).__name__)
+        ) from None
+    return resolve_twin_maker(None, protected=protected, augmenter=augmenter)

@@ -1,0 +1,423 @@
+"""Sufficient statistics of an audit, gathered chunk by chunk and merged.
+
+An audit never holds more than one chunk of twins. For each audited factor, a
+:class:`FactorTally` keeps exact sums (row counts, or exact sums of weights
+with :func:`~._stats.weighted_total`), the counts of paired decisions per
+(source, target) value, per-group counts for the group metrics and the first
+flipped pairs as evidence. Tallies of consecutive chunks, or of the partitions
+of a Dask table, merge by addition in row order, so the result does not depend
+on how the rows were split. ``finish`` turns a tally into the numbers of an
+:class:`~._report.AttributeAudit`.
+"""
+
+import numpy as np
+import pandas as pd
+
+from ._exact import exact_sum
+from ._group_metrics import continuous_reason, metrics_from_counts
+from ._mean_intervals import mean_from_totals, paired_from_totals
+from ._paired import count_cells, tables_from_cells
+from ._stats import proportion_from_totals, weighted_total
+
+MAX_TRACKED_VALUES = 10_000
+EVIDENCE_COLUMNS = [
+    "row",
+    "attribute",
+    "original",
+    "new",
+    "changes",
+    "decision",
+    "twin_decision",
+]
+NO_PLACEBO = (
+    "no placebo twins: the augmenter's placebo=False, or no generated link field "
+    "(such as 'first_name') follows this attribute"
+)
+NO_SCORES = "the estimator gave decisions only (response_method='predict')"
+
+
+def _totals(mask, weights):
+    """Count (or exact sums of weights and squared weights) of the rows in mask."""
+    if weights is None:
+        n = int(np.count_nonzero(mask))
+        return n, n
+    w = weights[mask]
+    return exact_sum(w), exact_sum(w * w)
+
+
+class FactorTally:
+    """What one audited factor found so far (see the module docstring).
+
+    Parameters
+    ----------
+    name : str
+        The factor, as in the provenance's ``attribute`` column.
+    columns, linked : list
+        Its protected and linked columns.
+    domain : list or None
+        The order in which its values are listed.
+    pos_label : label
+        The favourable decision.
+    max_evidence : int
+        Flipped pairs kept as evidence.
+    """
+
+    def __init__(self, name, columns, linked, domain, pos_label, max_evidence):
+        self.name = name
+        self.columns = list(columns)
+        self.linked = list(linked)
+        self.domain = domain
+        self.pos_label = pos_label
+        self.max_evidence = max_evidence
+        self.counts = dict.fromkeys(
+            (
+                "n_rows",
+                "n_flipped_rows",
+                "n_twins",
+                "n_placebo_twins",
+                "n_flipped_pairs",
+                "unseen_twins",
+                "n_missing",
+                "n_placebo_rows",
+                "n_score_rows",
+            ),
+            0,
+        )
+        self.sums = dict.fromkeys(
+            (
+                "total",
+                "total_sq",
+                "flipped",
+                "placebo_total",
+                "placebo_total_sq",
+                "placebo_flipped",
+                "both_total",
+                "both_total_sq",
+                "both_first",
+                "both_second",
+                "both_both",
+                "score",
+                "score_sq",
+            ),
+            0,
+        )
+        self.scored = False
+        self.cells = {}
+        self.groups = {}
+        self.distinct = [set() for _ in self.columns]
+        self.too_many_groups = False
+        self.evidence = []
+        self.unseen_values = {}
+
+    # ----------------------------------------------------------------- update
+    def update(self, chunk, y, weights):
+        """Add one chunk of predictions (``y`` and ``weights`` of its rows)."""
+        twin_mask = chunk.mask("twin", self.name)
+        placebo_mask = chunk.mask("placebo", self.name)
+        flipped, audited = chunk.flips(twin_mask, self.pos_label)
+        counts, sums = self.counts, self.sums
+        counts["n_rows"] += int(audited.sum())
+        counts["n_flipped_rows"] += int(flipped.sum())
+        counts["n_twins"] += int(twin_mask.sum())
+        counts["n_placebo_twins"] += int(placebo_mask.sum())
+        total, total_sq = _totals(audited, weights)
+        sums["total"] += total
+        sums["total_sq"] += total_sq
+        w = None if weights is None else weights[audited]
+        sums["flipped"] += weighted_total(flipped[audited], w)
+        if placebo_mask.any():
+            self._update_placebo(chunk, placebo_mask, flipped, audited, weights)
+        if chunk.original_score is not None:
+            self.scored = True
+            if twin_mask.any():
+                change, _ = chunk.score_changes(twin_mask)
+                x = change[audited]
+                sums["score"] += weighted_total(x, w)
+                sums["score_sq"] += weighted_total(x * x, w)
+                counts["n_score_rows"] += int(
+                    audited.sum() if w is None else np.count_nonzero(w)
+                )
+        changed = chunk.changed(twin_mask, self.pos_label)
+        counts["n_flipped_pairs"] += int(changed.sum())
+        unseen = chunk.provenance["unseen"].to_numpy()
+        counts["unseen_twins"] += int(unseen[twin_mask | placebo_mask].sum())
+        self._update_cells(chunk, twin_mask)
+        self._update_groups(chunk, y, weights)
+        self._update_evidence(chunk, np.flatnonzero(twin_mask)[changed])
+        own = set(self.columns) | set(self.linked)
+        for column, values in chunk.unseen_values.items():
+            if column in own:
+                merged = self.unseen_values.setdefault(column, [])
+                merged.extend(v for v in values if v not in merged)
+
+    def _update_placebo(self, chunk, mask, flipped, audited, weights):
+        p_flipped, p_audited = chunk.flips(mask, self.pos_label)
+        counts, sums = self.counts, self.sums
+        counts["n_placebo_rows"] += int(p_audited.sum())
+        total, total_sq = _totals(p_audited, weights)
+        sums["placebo_total"] += total
+        sums["placebo_total_sq"] += total_sq
+        w = None if weights is None else weights[p_audited]
+        sums["placebo_flipped"] += weighted_total(p_flipped[p_audited], w)
+        both = audited & p_audited
+        total, total_sq = _totals(both, weights)
+        sums["both_total"] += total
+        sums["both_total_sq"] += total_sq
+        w = None if weights is None else weights[both]
+        sums["both_first"] += weighted_total(flipped[both], w)
+        sums["both_second"] += weighted_total(p_flipped[both], w)
+        sums["both_both"] += weighted_total(flipped[both] & p_flipped[both], w)
+
+    def _update_cells(self, chunk, mask):
+        """Count paired decisions per observed (source, target) value."""
+        provenance = chunk.provenance
+        pos = provenance["source_position"].to_numpy()[mask]
+        count_cells(
+            self.cells,
+            provenance["original"].to_numpy(dtype=object)[mask],
+            provenance["new"].to_numpy(dtype=object)[mask],
+            chunk.original[pos] == self.pos_label,
+            chunk.twin[mask] == self.pos_label,
+        )
+
+    def _update_groups(self, chunk, y, weights):
+        """Per-group counts of the original rows, for the group metrics."""
+        sensitive = chunk.rows[self.columns]
+        present = ~sensitive.isna().any(axis=1).to_numpy()
+        self.counts["n_missing"] += int((~present).sum())
+        values = [sensitive[c].to_numpy(dtype=object)[present] for c in self.columns]
+        for seen, column in zip(self.distinct, values, strict=True):
+            if len(seen) <= MAX_TRACKED_VALUES:
+                seen.update(pd.unique(column).tolist())
+        if self.too_many_groups:
+            return
+        if len(values) == 1:
+            keys = values[0]
+        else:
+            keys = np.empty(int(present.sum()), dtype=object)
+            keys[:] = list(zip(*values, strict=True))
+        codes, uniques = pd.factorize(keys)
+        decision = chunk.original[present]
+        w = None if weights is None else weights[present]
+        selected = decision == self.pos_label
+        flags = [np.ones(len(decision), dtype=bool), selected]
+        if y is not None:
+            truth = y[present]
+            positive = truth == self.pos_label
+            flags += [
+                truth == decision,
+                positive,
+                positive & selected,
+                ~positive,
+                ~positive & selected,
+            ]
+        for g, key in enumerate(uniques):
+            rows = codes == g
+            wg = None if w is None else w[rows]
+            found = self.groups.setdefault(key, [0] * (len(flags) + 1))
+            found[0] += int(rows.sum())
+            for j, flag in enumerate(flags):
+                found[j + 1] += weighted_total(flag[rows], wg)
+        if len(self.groups) > MAX_TRACKED_VALUES:
+            self.too_many_groups = True
+            self.groups = {}
+
+    def _update_evidence(self, chunk, flips):
+        room = self.max_evidence - len(self.evidence)
+        if room <= 0 or not len(flips):
+            return
+        provenance = chunk.provenance
+        for i in flips[:room]:
+            position = int(provenance["source_position"].iat[i])
+            before, after = chunk.rows.iloc[position], chunk.twins.iloc[i]
+            record = {
+                "row": chunk.rows.index[position],
+                "attribute": self.name,
+                "original": provenance["original"].iat[i],
+                "new": provenance["new"].iat[i],
+                "changes": {
+                    column: (before[column], after[column])
+                    for column in chunk.rows.columns
+                    if column not in self.columns
+                    and not _same(before[column], after[column])
+                },
+                "decision": chunk.original[position],
+                "twin_decision": chunk.twin[i],
+            }
+            if chunk.original_score is not None:
+                record["score"] = float(chunk.original_score[position])
+                record["twin_score"] = float(chunk.twin_score[i])
+            self.evidence.append(record)
+
+    # ------------------------------------------------------------------ merge
+    def merge(self, other):
+        """Add the tally of the rows that follow this tally's rows."""
+        for key, value in other.counts.items():
+            self.counts[key] += value
+        for key, value in other.sums.items():
+            self.sums[key] += value
+        self.scored |= other.scored
+        for key, found in other.cells.items():
+            mine = self.cells.setdefault(key, [0, 0, 0, 0])
+            for j in range(4):
+                mine[j] += found[j]
+        for seen, more in zip(self.distinct, other.distinct, strict=True):
+            if len(seen) <= MAX_TRACKED_VALUES:
+                seen.update(more)
+        self.too_many_groups |= other.too_many_groups
+        if not self.too_many_groups:
+            for key, found in other.groups.items():
+                mine = self.groups.setdefault(key, [0] * len(found))
+                for j, value in enumerate(found):
+                    mine[j] += value
+            if len(self.groups) > MAX_TRACKED_VALUES:
+                self.too_many_groups = True
+        if self.too_many_groups:
+            self.groups = {}
+        room = self.max_evidence - len(self.evidence)
+        self.evidence.extend(other.evidence[: max(room, 0)])
+        for column, values in other.unseen_values.items():
+            merged = self.unseen_values.setdefault(column, [])
+            merged.extend(v for v in values if v not in merged)
+        return self
+
+    # ----------------------------------------------------------------- finish
+    def finish(self, *, confidence, has_y, given_domains):
+        """Return the fields of an :class:`AttributeAudit`."""
+        counts, sums = self.counts, self.sums
+        if not counts["n_rows"]:
+            raise ValueError(
+                f"No row of X has a twin for {self.name!r} (every value is missing "
+                "or outside the domain), so nothing can be audited."
+            )
+        undefined = {}
+        if sums["total"] == 0:
+            raise ValueError(
+                f"The rows that have twins for {self.name!r} all have zero "
+                "sample_weight, so no rate can be computed."
+            )
+        rate, low, high = proportion_from_totals(
+            sums["flipped"], sums["total"], sums["total_sq"], confidence=confidence
+        )
+        placebo = self._placebo(confidence, undefined)
+        score = self._score(confidence, undefined)
+        direction, comparisons = tables_from_cells(self.cells, self.domain)
+        p_mid, p_exact = (
+            min(1.0, len(comparisons) * float(comparisons[key].min()))
+            if len(comparisons)
+            else 1.0
+            for key in ("p_value_midp", "p_value_exact")
+        )
+        groups, parity = self._groups(has_y, given_domains, undefined)
+        evidence_columns = list(EVIDENCE_COLUMNS)
+        if self.scored:
+            evidence_columns += ["score", "twin_score"]
+        return {
+            "name": self.name,
+            "columns": list(self.columns),
+            "n_rows": counts["n_rows"],
+            "n_missing": counts["n_missing"],
+            "n_twins": counts["n_twins"],
+            "n_placebo_twins": counts["n_placebo_twins"],
+            "flip_rate": rate,
+            "flip_rate_interval": (low, high),
+            "n_flipped_rows": counts["n_flipped_rows"],
+            "placebo_rate": placebo[0],
+            "placebo_rate_interval": placebo[1],
+            "flip_minus_placebo": placebo[2],
+            "flip_minus_placebo_interval": placebo[3],
+            "direction": direction,
+            "comparisons": comparisons,
+            "asymmetry_p_value": p_mid,
+            "asymmetry_p_value_exact": p_exact,
+            "score_change": score[0],
+            "score_change_interval": score[1],
+            "group_metrics": groups,
+            "demographic_parity_difference": parity[0],
+            "demographic_parity_ratio": parity[1],
+            "equalized_odds_difference": parity[2],
+            "unseen_twins": counts["unseen_twins"],
+            "unseen_values": {
+                column: sorted(values, key=repr)
+                for column, values in self.unseen_values.items()
+            },
+            "n_flipped_pairs": counts["n_flipped_pairs"],
+            "evidence": pd.DataFrame.from_records(
+                self.evidence, columns=evidence_columns
+            ),
+            "undefined": undefined,
+        }
+
+    def _placebo(self, confidence, undefined):
+        sums = self.sums
+        if not self.counts["n_placebo_twins"]:
+            for key in ("placebo_rate", "flip_minus_placebo"):
+                undefined[key] = NO_PLACEBO
+            return None, None, None, None
+        if sums["placebo_total"] == 0 or sums["both_total"] == 0:
+            reason = "the rows with placebo twins all have zero sample_weight"
+            for key in ("placebo_rate", "flip_minus_placebo"):
+                undefined[key] = reason
+            return None, None, None, None
+        rate, low, high = proportion_from_totals(
+            sums["placebo_flipped"],
+            sums["placebo_total"],
+            sums["placebo_total_sq"],
+            confidence=confidence,
+        )
+        difference, d_low, d_high = paired_from_totals(
+            sums["both_first"],
+            sums["both_second"],
+            sums["both_both"],
+            sums["both_total"],
+            sums["both_total_sq"],
+            confidence=confidence,
+        )
+        return rate, (low, high), difference, (d_low, d_high)
+
+    def _score(self, confidence, undefined):
+        if not self.scored:
+            undefined["score_change"] = NO_SCORES
+            return None, None
+        sums = self.sums
+        try:
+            mean, low, high = mean_from_totals(
+                sums["score"],
+                sums["score_sq"],
+                sums["total"],
+                sums["total_sq"],
+                self.counts["n_score_rows"],
+                confidence=confidence,
+            )
+        except ValueError as exc:
+            undefined["score_change"] = str(exc)
+            return None, None
+        return mean, (low, high)
+
+    def _groups(self, has_y, given_domains, undefined):
+        reason = None
+        for column, seen in zip(self.columns, self.distinct, strict=True):
+            reason = reason or continuous_reason(
+                column, seen, (given_domains or {}).get(column)
+            )
+        if reason is None and self.too_many_groups:
+            reason = (
+                f"more than {MAX_TRACKED_VALUES:,} groups; bin the protected "
+                "column(s) to compute group metrics"
+            )
+        return metrics_from_counts(
+            self.groups,
+            [str(c) for c in self.columns],
+            has_y=has_y,
+            undefined=undefined,
+            reason=reason,
+        )
+
+
+def _same(a, b):
+    if pd.isna(a) is True and pd.isna(b) is True:
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
