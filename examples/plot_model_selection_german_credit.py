@@ -20,7 +20,7 @@ folds, and picks the most accurate candidate that never flips.
 # marital status. One of them, "female : single", never occurs.
 from skcounterfactual.datasets import load_german_credit
 
-X, y = load_german_credit()
+X, y = load_german_credit(return_X_y=True)
 X["status_sex"].value_counts(sort=False)
 
 # %%

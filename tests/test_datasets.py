@@ -521,7 +521,7 @@ def test_german_data_files_are_package_resources():
 
 
 def test_german_shape_columns_and_dtypes():
-    X, y = load_german_credit()
+    X, y = load_german_credit(return_X_y=True)
     assert X.shape == (1000, 21)
     assert list(X.columns) == GERMAN_COLUMNS
     for column in GERMAN_NUMERIC:
@@ -537,7 +537,7 @@ def test_german_shape_columns_and_dtypes():
 
 
 def test_german_first_row():
-    X, y = load_german_credit()
+    X, y = load_german_credit(return_X_y=True)
     row = X.iloc[0]
     assert row["status"] == "... < 0 DM"
     assert row["duration"] == 6
@@ -552,7 +552,7 @@ def test_german_first_row():
 
 
 def test_german_status_sex_categories_and_counts():
-    X, _ = load_german_credit()
+    X, _ = load_german_credit(return_X_y=True)
     assert X["status_sex"].cat.categories.tolist() == [
         "male : divorced/separated",
         "female : divorced/separated/married",
@@ -571,19 +571,19 @@ def test_german_status_sex_categories_and_counts():
 
 
 def test_german_sex_and_credit_counts():
-    X, y = load_german_credit()
+    X, y = load_german_credit(return_X_y=True)
     assert X["sex"].value_counts().to_dict() == {"male": 690, "female": 310}
     assert y.value_counts().to_dict() == {1: 700, 0: 300}
 
 
 def test_german_sex_follows_status_sex():
-    X, _ = load_german_credit()
+    X, _ = load_german_credit(return_X_y=True)
     prefix = X["status_sex"].astype("str").str.split(" : ").str[0].astype("str")
     pd.testing.assert_series_equal(prefix, X["sex"], check_names=False)
 
 
 def test_german_all_documented_labels_are_categories(codes):
-    X, _ = load_german_credit()
+    X, _ = load_german_credit(return_X_y=True)
     for column in set(GERMAN_CODED) - {"telephone", "foreign_worker"}:
         labels = [label.strip() for label in codes[column].values()]
         assert X[column].cat.categories.tolist() == labels, column
@@ -592,7 +592,7 @@ def test_german_all_documented_labels_are_categories(codes):
 
 
 def test_german_raw_codes():
-    X, y = load_german_credit(decode=False)
+    X, y = load_german_credit(return_X_y=True, decode=False)
     assert X.shape == (1000, 21)
     assert list(X.columns) == GERMAN_COLUMNS
     status_sex = X["status_sex"]
@@ -614,8 +614,8 @@ def test_german_raw_codes():
 
 
 def test_german_decoded_matches_raw(codes):
-    decoded, y_decoded = load_german_credit()
-    raw, y_raw = load_german_credit(decode=False)
+    decoded, y_decoded = load_german_credit(return_X_y=True)
+    raw, y_raw = load_german_credit(return_X_y=True, decode=False)
     for column in GERMAN_CODED:
         mapping = {
             code: label.strip() if isinstance(label, str) else label
@@ -631,8 +631,14 @@ def test_german_decoded_matches_raw(codes):
 
 @pytest.mark.parametrize("decode", [True, False])
 def test_german_return_frame(decode):
-    X, y = load_german_credit(decode=decode)
-    frame = load_german_credit(return_X_y=False, decode=decode)
+    X, y = load_german_credit(return_X_y=True, decode=decode)
+    credit = load_german_credit(decode=decode)
+    pd.testing.assert_frame_equal(credit.data, X)
+    pd.testing.assert_series_equal(credit.target, y)
+    assert credit.feature_names == list(X.columns)
+    assert credit.target_names == ["bad", "good"]
+    assert "Hofmann" in credit.DESCR
+    frame = credit.frame
     assert frame.shape == (1000, 22)
     assert frame.columns[-1] == "credit"
     pd.testing.assert_frame_equal(frame.drop(columns="credit"), X)
@@ -642,13 +648,20 @@ def test_german_return_frame(decode):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"decode": "yes"}, "decode must be True or False; got decode='yes'."),
-        (
-            {"return_X_y": 1},
-            "return_X_y must be True or False; got return_X_y=1.",
-        ),
+        ({"decode": "yes"}, "decode must be True or False, got 'yes'."),
+        ({"return_X_y": 1}, "return_X_y must be True or False, got 1."),
+        ({"as_frame": None}, "as_frame must be True or False, got None."),
     ],
 )
 def test_german_invalid_arguments(kwargs, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         load_german_credit(**kwargs)
+
+
+def test_german_as_arrays():
+    X, y = load_german_credit(return_X_y=True, as_frame=False)
+    frame_X, frame_y = load_german_credit(return_X_y=True)
+    assert X.shape == (1000, 21) and X.dtype == object
+    assert y.dtype == np.int64 and y.tolist() == frame_y.tolist()
+    assert X[:, 0].tolist() == frame_X.iloc[:, 0].tolist()
+    assert load_german_credit(as_frame=False).frame is None

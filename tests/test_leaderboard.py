@@ -51,7 +51,7 @@ def one_hot():
 
 @pytest.fixture(scope="module")
 def search():
-    X, y = load_german_credit()
+    X, y = load_german_credit(return_X_y=True)
     prep = ColumnTransformer(
         [
             ("sex", one_hot(), SEX_COLUMNS),

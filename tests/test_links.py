@@ -162,7 +162,7 @@ STATUS_SEX_TWINS = {
 def test_german_credit_sex_twins_report_the_never_seen_a95_code():
     from skcounterfactual.datasets import load_german_credit
 
-    X, _ = load_german_credit(decode=False)
+    X, _ = load_german_credit(return_X_y=True, decode=False)
     twin_set = (
         CounterfactualAugmenter(protected="sex", links=STATUS_SEX_TWINS)
         .fit(X)

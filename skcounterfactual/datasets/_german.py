@@ -5,6 +5,9 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+from sklearn.utils import Bunch
+
+from .._validation import check_bool
 
 __all__ = ["load_german_credit"]
 
@@ -41,6 +44,16 @@ NUMERIC = (
     "number_of_people_liable_for",
 )
 BOOLEAN = ("telephone", "foreign_worker")
+DESCRIPTION = """Statlog (German Credit Data)
+
+1,000 credit applicants of a German bank, 20 attributes, and whether each
+turned out a good (700) or a bad (300) credit risk. ``status_sex`` mixes sex
+and marital status; ``sex`` is derived from it. The code A95 (single women) is
+documented but never occurs.
+
+Hofmann, H. (1994). Statlog (German Credit Data). UCI Machine Learning
+Repository. https://doi.org/10.24432/C5NC77. Licensed under CC BY 4.0.
+"""
 
 
 def _read_data_file(name):
@@ -57,22 +70,29 @@ def _load_codes():
     }
 
 
-def load_german_credit(*, return_X_y=True, decode=True):
+def load_german_credit(*, return_X_y=False, as_frame=True, decode=True):
     """Load the Statlog German Credit data (1,000 applicants, good or bad risk).
 
     Each row is a credit applicant of a German bank described by 20
     attributes; the target says whether the applicant turned out a good or a
     bad credit risk. The file ships inside the package, so no download is
-    needed.
+    needed. The loader follows scikit-learn's convention (``return_X_y``,
+    ``as_frame``, a :class:`~sklearn.utils.Bunch`).
 
     Source: Hofmann, H. (1994). Statlog (German Credit Data). UCI Machine
     Learning Repository. Licensed under CC BY 4.0.
 
     Parameters
     ----------
-    return_X_y : bool, default=True
-        If True, return the features and the target separately; otherwise
-        return a single frame with the target as its last column ``credit``.
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+
+    as_frame : bool, default=True
+        If True, ``data`` is a DataFrame (categorical columns keep their
+        categories) and ``target`` a Series; if False, ``data`` is an object
+        array and ``target`` an int64 array. The default differs from
+        scikit-learn's loaders (False there) because most columns are
+        categorical, which an array cannot describe.
 
     decode : bool, default=True
         If True, the coded columns hold readable labels (``"male : single"``
@@ -82,22 +102,31 @@ def load_german_credit(*, return_X_y=True, decode=True):
 
     Returns
     -------
-    X : pandas.DataFrame of shape (1000, 21)
-        The 20 documented attributes, in the documented order, plus ``sex``
-        (``"male"`` or ``"female"``, ``str`` dtype) derived from
-        ``status_sex`` and placed right after it. Numeric columns are int64;
-        coded columns are categorical, with every documented code or label as
-        a category, in code order, even those that never occur. Returned only
-        when ``return_X_y=True``.
+    data : :class:`~sklearn.utils.Bunch`
+        With attributes:
 
-    y : pandas.Series of shape (1000,)
-        The target ``credit`` (int64): 1 for a good risk (700 rows), 0 for a
-        bad one (300 rows). The file codes them 1 and 2. Returned only when
-        ``return_X_y=True``.
+        data : DataFrame of shape (1000, 21)
+            The 20 documented attributes, in the documented order, plus
+            ``sex`` (``"male"`` or ``"female"``, ``str`` dtype) derived from
+            ``status_sex`` and placed right after it. Numeric columns are
+            int64; coded columns are categorical, with every documented code
+            or label as a category, in code order, even those that never
+            occur.
+        target : Series of shape (1000,)
+            The target ``credit`` (int64): 1 for a good risk (700 rows), 0 for
+            a bad one (300 rows). The file codes them 1 and 2.
+        frame : DataFrame of shape (1000, 22)
+            ``data`` with ``credit`` as the last column (None when
+            ``as_frame=False``).
+        feature_names : list of str
+            The column names of ``data``.
+        target_names : list of str
+            ``["bad", "good"]``, the meanings of targets 0 and 1.
+        DESCR : str
+            A description of the data.
 
-    frame : pandas.DataFrame of shape (1000, 22)
-        ``X`` with ``credit`` as the last column. Returned only when
-        ``return_X_y=False``.
+    (data, target) : tuple if ``return_X_y`` is True
+        The two arrays or frames described above.
 
     See Also
     --------
@@ -126,9 +155,10 @@ def load_german_credit(*, return_X_y=True, decode=True):
     Examples
     --------
     >>> from skcounterfactual.datasets import load_german_credit
-    >>> X, y = load_german_credit()
-    >>> X.shape
-    (1000, 21)
+    >>> credit = load_german_credit()
+    >>> credit.data.shape, credit.target_names
+    ((1000, 21), ['bad', 'good'])
+    >>> X, y = load_german_credit(return_X_y=True)
     >>> X["status_sex"].value_counts(sort=False)
     status_sex
     male : divorced/separated               50
@@ -150,16 +180,13 @@ def load_german_credit(*, return_X_y=True, decode=True):
 
     The raw codes:
 
-    >>> X, y = load_german_credit(decode=False)
+    >>> X, y = load_german_credit(return_X_y=True, decode=False)
     >>> X["status_sex"].cat.categories.tolist()
     ['A91', 'A92', 'A93', 'A94', 'A95']
     """
-    if not isinstance(return_X_y, bool):
-        raise ValueError(
-            f"return_X_y must be True or False; got return_X_y={return_X_y!r}."
-        )
-    if not isinstance(decode, bool):
-        raise ValueError(f"decode must be True or False; got decode={decode!r}.")
+    return_X_y = check_bool(return_X_y, "return_X_y")
+    as_frame = check_bool(as_frame, "as_frame")
+    decode = check_bool(decode, "decode")
     codes = _load_codes()
     with _read_data_file("german.data").open("r", encoding="ascii") as f:
         raw = pd.read_csv(f, sep=" ", header=None, names=[*FEATURES, TARGET], dtype=str)
@@ -184,6 +211,16 @@ def load_german_credit(*, return_X_y=True, decode=True):
 
     X = pd.DataFrame(columns)
     y = pd.Series(np.where(raw[TARGET] == "1", 1, 0), name=TARGET, dtype=np.int64)
+    frame = X.assign(**{TARGET: y})
+    if not as_frame:
+        X, y, frame = X.to_numpy(dtype=object), y.to_numpy(), None
     if return_X_y:
         return X, y
-    return X.assign(**{TARGET: y})
+    return Bunch(
+        data=X,
+        target=y,
+        frame=frame,
+        feature_names=list(columns),
+        target_names=["bad", "good"],
+        DESCR=DESCRIPTION,
+    )
