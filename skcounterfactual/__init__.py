@@ -10,6 +10,7 @@ from ._audit import audit
 from ._augmenter import CounterfactualAugmenter
 from ._classifier import CounterfactualAugmentedClassifier
 from ._domains import UnlinkedMirrorWarning
+from ._flip_scorer import make_counterfactual_flip_scorer
 from ._leaderboard import leaderboard
 from ._plotting import plot_pareto
 from ._protocol import TwinSet
@@ -18,7 +19,6 @@ from ._scoring import (
     counterfactual_effect,
     counterfactual_flip_rate,
     counterfactual_flip_score,
-    make_counterfactual_flip_scorer,
 )
 from ._selection import fairness_scoring, make_parity_scorer, most_accurate_within
 

@@ -172,64 +172,16 @@ rows (gender: flip rate 0.500)>
     if positive is None and hasattr(estimator, "classes_"):
         positive = require_positive_class(estimator, pos_label, "The audit")
     maker = twin_maker_for(rows, protected=protected, augmenter=augmenter)
-    factors = {
-        name: (list(f["columns"]), list(f["linked"]))
-        for name, f in maker.factors_.items()
-    }
-    domains = {
-        name: _factor_domain(maker, columns) for name, (columns, _) in factors.items()
-    }
-
-    def work(frame, dtype, y_part, weights):
-        tallies, label = None, positive
-        chunks = iter_predictions(
-            estimator,
-            frame,
-            maker,
-            dtype=dtype,
-            method=method,
-            pos_label=positive,
-            placebo=None,
-            chunk_size=chunk_size,
-        )
-        placebo = False
-        for chunk in chunks:
-            if positive is None:  # a duck-typed model without classes_
-                label = _chunk_positive(chunk, label)
-            if tallies is None:
-                tallies = {
-                    name: FactorTally(
-                        name, columns, linked, domains[name], label, max_evidence
-                    )
-                    for name, (columns, linked) in factors.items()
-                }
-            end = chunk.start + chunk.n_samples
-            part = slice(chunk.start, end)
-            for tally in tallies.values():
-                tally.update(
-                    chunk,
-                    None if y_part is None else y_part[part],
-                    None if weights is None else weights[part],
-                )
-            placebo |= bool((chunk.provenance["kind"] == "placebo").any())
-            if progress is not None and not rows.dask:
-                progress(end, len(frame))
-        return tallies, label, placebo, len(frame)
-
-    results = [r for r in rows.run(work) if r[0] is not None]
-    if not results:
-        raise ValueError(EMPTY_INPUT)
-    labels = {repr(label) for _, label, _, _ in results}
-    if len(labels) > 1:
-        raise ValueError(
-            "The estimator has no classes_ and its decisions differ between "
-            f"partitions ({sorted(labels)!r}); pass pos_label=<the favourable "
-            "decision>."
-        )
-    tallies, positive = results[0][0], results[0][1]
-    for more, *_ in results[1:]:
-        for name, tally in tallies.items():
-            tally.merge(more[name])
+    partition = _AuditPartition(
+        estimator,
+        maker,
+        method=method,
+        pos_label=positive,
+        max_evidence=max_evidence,
+        chunk_size=chunk_size,
+        progress=None if rows.dask else progress,
+    )
+    tallies, positive, placebo, n_rows = _merge(rows.run(partition))
     given = getattr(maker, "values", None)
     attributes = {
         name: AttributeAudit(
@@ -243,15 +195,96 @@ rows (gender: flip rate 0.500)>
     }
     return AuditReport(
         attributes,
-        n_rows=sum(n for *_, n in results),
+        n_rows=n_rows,
         estimator=_estimator_name(estimator),
         response_method=method or "predict",
         pos_label=positive,
         confidence=confidence,
-        placebo=any(p for _, _, p, _ in results),
+        placebo=placebo,
         weighted=rows.weights is not None,
         has_y=rows.y is not None,
     )
+
+
+class _AuditPartition:
+    """Tally the factors of one partition's rows, chunk by chunk.
+
+    Called with a pandas frame, the dtype an array ``X`` had, and the rows'
+    labels and weights; returns ``(tallies, pos_label, placebo, n_rows)``.
+    A plain picklable object, so Dask can send it to its workers.
+    """
+
+    def __init__(
+        self, estimator, maker, *, method, pos_label, max_evidence, chunk_size, progress
+    ):
+        self.estimator = estimator
+        self.maker = maker
+        self.method = method
+        self.pos_label = pos_label
+        self.max_evidence = max_evidence
+        self.chunk_size = chunk_size
+        self.progress = progress
+
+    def _tallies(self, label):
+        return {
+            name: FactorTally(
+                name,
+                factor["columns"],
+                factor["linked"],
+                _factor_domain(self.maker, factor["columns"]),
+                label,
+                self.max_evidence,
+            )
+            for name, factor in self.maker.factors_.items()
+        }
+
+    def __call__(self, frame, dtype, y, weights):
+        tallies, label, placebo = None, self.pos_label, False
+        chunks = iter_predictions(
+            self.estimator,
+            frame,
+            self.maker,
+            dtype=dtype,
+            method=self.method,
+            pos_label=self.pos_label,
+            placebo=None,
+            chunk_size=self.chunk_size,
+        )
+        for chunk in chunks:
+            if self.pos_label is None:  # a duck-typed model without classes_
+                label = _chunk_positive(chunk, label)
+            tallies = tallies or self._tallies(label)
+            rows = slice(chunk.start, chunk.start + chunk.n_samples)
+            for tally in tallies.values():
+                tally.update(
+                    chunk,
+                    None if y is None else y[rows],
+                    None if weights is None else weights[rows],
+                )
+            placebo |= bool((chunk.provenance["kind"] == "placebo").any())
+            if self.progress is not None:
+                self.progress(rows.stop, len(frame))
+        return tallies, label, placebo, len(frame)
+
+
+def _merge(results):
+    """Merge the partitions' tallies in row order."""
+    results = [r for r in results if r[0] is not None]
+    if not results:
+        raise ValueError(EMPTY_INPUT)
+    labels = {repr(label) for _, label, _, _ in results}
+    if len(labels) > 1:
+        raise ValueError(
+            "The estimator has no classes_ and its decisions differ between "
+            f"partitions ({sorted(labels)!r}); pass pos_label=<the favourable "
+            "decision>."
+        )
+    tallies, positive = results[0][0], results[0][1]
+    for more, *_ in results[1:]:
+        for name, tally in tallies.items():
+            tally.merge(more[name])
+    placebo = any(p for _, _, p, _ in results)
+    return tallies, positive, placebo, sum(n for *_, n in results)
 
 
 def _estimator_name(estimator):

@@ -6,15 +6,13 @@ JSON-ready values, figures (drawn by ``_plotting``) and pages (Markdown and
 HTML, rendered by ``_render``). The computation lives in ``_audit``.
 """
 
-import datetime
 import json
 from dataclasses import dataclass, fields
 
-import numpy as np
 import pandas as pd
 
 from . import _plotting, _render
-from ._plotting import label
+from ._serialise import attribute_dict, plain
 
 SCHEMA_VERSION = 1
 JSON_KEYS = (
@@ -297,7 +295,8 @@ class AuditReport:
         for key in JSON_KEYS[1:-1]:
             out[key] = plain(getattr(self, key))
         out["attributes"] = {
-            name: _attribute_dict(a) for name, a in self.attributes.items()
+            name: attribute_dict(a, JSON_ATTRIBUTE_KEYS)
+            for name, a in self.attributes.items()
         }
         return out
 
@@ -410,44 +409,3 @@ class AuditReport:
         return _plotting.plot_decision_matrix(
             self._attribute(attribute), self.pos_label, ax=ax
         )
-
-
-# ---------------------------------------------------------------- serialising
-def plain(value):
-    """Return ``value`` as JSON-ready Python (NaN and NaT become None)."""
-    if isinstance(value, dict):
-        return {label(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if np.isfinite(value) else None
-    if value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, datetime.date | pd.Timestamp):
-        return value.isoformat()
-    return str(value)
-
-
-def _records(frame, index=None):
-    """Rows of ``frame`` as dicts, each value kept in its column's type."""
-    columns = {c: frame[c].tolist() for c in frame.columns}
-    out = [{c: plain(v[i]) for c, v in columns.items()} for i in range(len(frame))]
-    if index is not None:
-        out = [
-            {index: label(g), **row} for g, row in zip(frame.index, out, strict=True)
-        ]
-    return out
-
-
-def _attribute_dict(found):
-    out = {}
-    for key in JSON_ATTRIBUTE_KEYS:
-        value = getattr(found, key)
-        if isinstance(value, pd.DataFrame):
-            value = _records(value, index="group" if key == "group_metrics" else None)
-        out[key] = plain(value)
-    return out

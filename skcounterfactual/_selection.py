@@ -6,6 +6,7 @@ import numpy as np
 
 from . import _parity
 from ._augmenter import protected_of
+from ._flip_scorer import make_counterfactual_flip_scorer
 from ._predictions import (
     DEFAULT_CHUNK_SIZE,
     check_estimator,
@@ -14,7 +15,6 @@ from ._predictions import (
     require_positive_class,
 )
 from ._routing import request_score_metadata, score_metadata_request
-from ._scoring import make_counterfactual_flip_scorer
 from ._validation import (
     as_column_list,
     as_frame,

@@ -1,0 +1,132 @@
+"""The flip scorer: :func:`make_counterfactual_flip_scorer` for ``scoring=``."""
+
+import numpy as np
+
+from ._augmenter import protected_of
+from ._predictions import DEFAULT_CHUNK_SIZE
+from ._routing import request_score_metadata, score_metadata_request
+from ._scoring import counterfactual_flip_score
+from ._validation import check_bool, check_positive_int
+
+
+class _FlipScorer:
+    """The scorer behind :func:`make_counterfactual_flip_scorer`.
+
+    A plain picklable class, not a subclass of scikit-learn's private scorers,
+    whose prediction cache would answer the twins with the predictions on X.
+    """
+
+    def __init__(
+        self, protected, augmenter, pos_label, sensitive_features_at_predict, chunk_size
+    ):
+        self.protected = protected
+        self.augmenter = augmenter
+        self.pos_label = pos_label
+        self.sensitive_features_at_predict = sensitive_features_at_predict
+        self.chunk_size = chunk_size
+        self._request = {}
+
+    def __call__(self, estimator, X, y=None, sample_weight=None):
+        """Return the flip score of ``estimator`` on ``X``."""
+        return counterfactual_flip_score(
+            estimator,
+            X,
+            y,
+            protected=self.protected,
+            augmenter=self.augmenter,
+            pos_label=self.pos_label,
+            sample_weight=sample_weight,
+            sensitive_features_at_predict=self.sensitive_features_at_predict,
+            chunk_size=self.chunk_size,
+        )
+
+    def __repr__(self):
+        shown = [
+            f"{name}={getattr(self, name)!r}"
+            for name in ("protected", "augmenter", "pos_label")
+            if getattr(self, name) is not None
+        ]
+        if self.sensitive_features_at_predict:
+            shown.append("sensitive_features_at_predict=True")
+        if self.chunk_size != DEFAULT_CHUNK_SIZE:
+            shown.append(f"chunk_size={self.chunk_size!r}")
+        return f"make_counterfactual_flip_scorer({', '.join(shown)})"
+
+    def set_score_request(self, *, sample_weight=None):
+        """Request ``sample_weight`` under metadata routing.
+
+        Parameters
+        ----------
+        sample_weight : bool, str or None, default=None
+            True to request it, False not to, a string to use an alias.
+
+        Returns
+        -------
+        self : object
+            The scorer.
+        """
+        return request_score_metadata(self, sample_weight=sample_weight)
+
+    def get_metadata_routing(self):
+        """Return the metadata this scorer requests (``sample_weight``)."""
+        return score_metadata_request(self)
+
+
+def make_counterfactual_flip_scorer(
+    *,
+    protected=None,
+    augmenter=None,
+    pos_label=None,
+    sensitive_features_at_predict=False,
+    chunk_size=DEFAULT_CHUNK_SIZE,
+):
+    """Make a scorer for ``GridSearchCV``/``cross_validate``: the flip score.
+
+    Parameters
+    ----------
+    protected : str, int or list, default=None
+        The protected column(s), a shortcut for a default augmenter.
+    augmenter : twin maker, default=None
+        How twins are built. Fitted: used as is on every fold (fit it on the
+        whole data so that every fold's groups are in its domain). Not
+        fitted: fitted on each scored fold.
+    pos_label : label, default=None
+        The favourable class (see :func:`counterfactual_flip_rate`).
+    sensitive_features_at_predict : bool, default=False
+        Pass the protected value(s) to ``predict`` as ``sensitive_features``.
+    chunk_size : int, default=200000
+        Rows twinned and predicted at a time.
+
+    Returns
+    -------
+    scorer : callable
+        A picklable ``scorer(estimator, X, y=None, sample_weight=None)``
+        returning ``1 - flip rate`` (greater is better), with
+        ``set_score_request`` for metadata routing.
+
+    See Also
+    --------
+    fairness_scoring : A ready ``scoring=`` dict with accuracy and parity.
+    counterfactual_flip_rate : The rate itself.
+
+    Notes
+    -----
+    ``GridSearchCV`` turns an exception inside a scorer into a NaN score with a
+    warning unless ``error_score="raise"``. The arguments are checked here,
+    the twin options when the augmenter is first fitted; use
+    ``error_score="raise"`` while setting up a search.
+
+    Examples
+    --------
+    >>> from skcounterfactual import make_counterfactual_flip_scorer
+    >>> make_counterfactual_flip_scorer(protected="gender")
+    make_counterfactual_flip_scorer(protected='gender')
+    """
+    protected_of(protected, augmenter)
+    check_bool(sensitive_features_at_predict, "sensitive_features_at_predict")
+    chunk_size = check_positive_int(chunk_size, "chunk_size")
+    if pos_label is not None and isinstance(pos_label, float) and np.isnan(pos_label):
+        raise ValueError(f"pos_label must be a class label, got {pos_label!r}.")
+    return _FlipScorer(
+        protected, augmenter, pos_label, sensitive_features_at_predict, chunk_size
+    )
