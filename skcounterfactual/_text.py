@@ -129,7 +129,7 @@ class TextLink:
     0    Male        Tom  Tom led his team; we hired him.
     1  Female       Anna              Anna is a waitress.
     >>> twins.provenance["text_substitutions"].tolist()
-    [4, 2]
+    [3, 2]
     >>> TextLink(lexicon={"steward": "stewardess"}).words()[:4]
     ['actor', 'actors', 'actress', 'actresses']
     """
