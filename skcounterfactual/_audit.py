@@ -8,6 +8,7 @@ group metrics (``_group_metrics``) and a sample of flipped pairs as evidence
 """
 
 import itertools
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ from ._predictions import (
 )
 from ._report import AttributeAudit, AuditReport
 from ._stats import weighted_proportion_interval
+from ._text import TEXT_SUBSTITUTIONS
 from ._validation import (
     as_column_list,
     as_frame,
@@ -41,6 +43,13 @@ from ._validation import (
 DEFAULT_MAX_EVIDENCE = 20
 RESPONSE_METHODS = ("auto", "predict", "predict_proba", "decision_function")
 MAX_PRODUCT_ORDER = 10_000
+TEXT_UNCHANGED = (
+    "{unchanged:,} of {twins:,} twins for {name!r} kept their text unchanged: "
+    "it mentions neither the row's names nor a gendered word of the lexicon. "
+    "Their decisions cannot flip through the text, so the flip rate says little "
+    "about how the model reads it. Check the text column and the TextLink "
+    "lexicon, or audit texts that mention the person."
+)
 
 
 def audit(
@@ -363,7 +372,51 @@ def _audit_factor(name, factor, maker, predictions, context):
         n_flipped_pairs=len(flips),
         evidence=evidence(flips, name, columns, maker, predictions, context),
         undefined=undefined,
+        text_changes=_text_changes(
+            name, predictions, twin_mask, placebo_mask, flipped, context
+        ),
     )
+
+
+def _text_changes(name, predictions, twin_mask, placebo_mask, flipped, context):
+    """How the twins' texts changed, from the provenance of text links."""
+    provenance = predictions.provenance
+    if TEXT_SUBSTITUTIONS not in provenance.columns:
+        return None
+    counts = provenance[TEXT_SUBSTITUTIONS].to_numpy(dtype=float, na_value=np.nan)
+    twins = twin_mask & ~np.isnan(counts)
+    if not twins.any():
+        return None  # no text link follows this attribute
+    positions = provenance["source_position"].to_numpy()
+    n = predictions.n_samples
+    has_text = np.bincount(positions[twins], minlength=n) > 0
+    changed = np.bincount(positions[twins & (counts > 0)], minlength=n) > 0
+    weights = np.ones(n) if context.weights is None else context.weights
+
+    def share(flags, rows):
+        total = weights[rows].sum()
+        return float(weights[rows & flags].sum() / total) if total > 0 else None
+
+    placebo = placebo_mask & ~np.isnan(counts)
+    found = {
+        "twins": int(twins.sum()),
+        "twins_unchanged": int((counts[twins] == 0).sum()),
+        "rows_changed_share": share(changed, has_text),
+        "mean_substitutions": float(counts[twins].mean()),
+        "flip_rate_text_changed": share(flipped, changed),
+        "placebo_changed_share": (
+            float((counts[placebo] > 0).mean()) if placebo.any() else None
+        ),
+    }
+    if 2 * found["twins_unchanged"] >= found["twins"]:
+        warnings.warn(
+            TEXT_UNCHANGED.format(
+                unchanged=found["twins_unchanged"], twins=found["twins"], name=name
+            ),
+            UserWarning,
+            stacklevel=3,
+        )
+    return found
 
 
 def _placebo(flipped, audited, predictions, mask, context, undefined):

@@ -98,6 +98,7 @@ def finding(a):
             f" {a.n_missing:,} rows with a missing {a.name} were skipped (no "
             "twins, not in the group metrics)."
         )
+    text += _text_sentence(a.text_changes)
     for row in a.comparisons.sort_values("p_value_midp").head(1).to_dict("records"):
         if row["favoured"] is None:
             continue
@@ -111,6 +112,24 @@ def finding(a):
             f"{losses:,} (mid-p {_p(row['p_value_midp'])})."
         )
     return text
+
+
+def _text_sentence(changes):
+    """One sentence on how the twins' texts changed (text links only)."""
+    if not changes:
+        return ""
+    text = (
+        f" Text: rewritten for {changes['rows_changed_share']:.1%} of rows "
+        f"({changes['mean_substitutions']:.1f} substitutions per twin)"
+    )
+    unchanged = changes["twins_unchanged"]
+    if unchanged:
+        text += (
+            f"; {unchanged:,} of {changes['twins']:,} twins needed none, so their "
+            "text is the row's own and their unchanged decisions are no evidence "
+            "of fairness"
+        )
+    return text + "."
 
 
 def _evidence_cell(column, value):
