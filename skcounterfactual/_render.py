@@ -6,8 +6,11 @@ figures of ``_plotting`` as base64 PNG images when matplotlib is installed, and
 escapes every value taken from the data.
 """
 
+import collections
+import difflib
 import html
 import math
+import re
 
 from ._plotting import (
     DIRECTION_COUNTS,
@@ -26,6 +29,8 @@ FIGURES_MISSING = (
 MAX_MATRIX_GROUPS = 20
 DASH = "\u2014"
 ARROW = "\u2192"
+LONG_TEXT = 60  # longer texts show the words that changed, not both texts
+_WORDS = re.compile(r"\w+")
 
 
 def _number(value, digits=3):
@@ -49,9 +54,29 @@ def _estimate(value, interval, spec=".1%"):
 
 def _changes(changes):
     return "; ".join(
-        f"{column}: {label(old)} {ARROW} {label(new)}"
+        f"{column}: {_text_diff(old, new)}"
+        if isinstance(old, str) and isinstance(new, str) and len(old) > LONG_TEXT
+        else f"{column}: {label(old)} {ARROW} {label(new)}"
         for column, (old, new) in changes.items()
     )
+
+
+def _text_diff(old, new, limit=8):
+    """Return the words a twin's text changed (``her → his ×3``), not both texts."""
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    found = collections.Counter(
+        (" ".join(a[i1:i2]), " ".join(b[j1:j2]))
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+            a=a, b=b, autojunk=False
+        ).get_opcodes()
+        if tag != "equal"
+    )
+    shown = [
+        f"{o} {ARROW} {n}" + (f" \u00d7{k}" if k > 1 else "")
+        for (o, n), k in list(found.items())[:limit]
+    ]
+    more = f", {len(found) - limit} more" if len(found) > limit else ""
+    return f"[{', '.join(shown) or 'unchanged'}{more}]"
 
 
 def summary_table(report):
