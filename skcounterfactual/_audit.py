@@ -215,6 +215,7 @@ rows (gender: flip rate 0.500)>
         name: _audit_factor(name, factor, maker, predictions, context)
         for name, factor in maker.factors_.items()
     }
+    _warn_unchanged_texts(attributes)
     return AuditReport(
         attributes,
         n_rows=len(frame),
@@ -373,12 +374,12 @@ def _audit_factor(name, factor, maker, predictions, context):
         evidence=evidence(flips, name, columns, maker, predictions, context),
         undefined=undefined,
         text_changes=_text_changes(
-            name, predictions, twin_mask, placebo_mask, flipped, context
+            predictions, twin_mask, placebo_mask, flipped, context
         ),
     )
 
 
-def _text_changes(name, predictions, twin_mask, placebo_mask, flipped, context):
+def _text_changes(predictions, twin_mask, placebo_mask, flipped, context):
     """How the twins' texts changed, from the provenance of text links."""
     provenance = predictions.provenance
     if TEXT_SUBSTITUTIONS not in provenance.columns:
@@ -408,15 +409,23 @@ def _text_changes(name, predictions, twin_mask, placebo_mask, flipped, context):
             float((counts[placebo] > 0).mean()) if placebo.any() else None
         ),
     }
-    if 2 * found["twins_unchanged"] >= found["twins"]:
-        warnings.warn(
-            TEXT_UNCHANGED.format(
-                unchanged=found["twins_unchanged"], twins=found["twins"], name=name
-            ),
-            UserWarning,
-            stacklevel=3,
-        )
     return found
+
+
+def _warn_unchanged_texts(attributes):
+    """Warn when at least half of an attribute's twins kept their text."""
+    for name, found in attributes.items():
+        changes = found.text_changes
+        if changes and 2 * changes["twins_unchanged"] >= changes["twins"]:
+            warnings.warn(
+                TEXT_UNCHANGED.format(
+                    unchanged=changes["twins_unchanged"],
+                    twins=changes["twins"],
+                    name=name,
+                ),
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def _placebo(flipped, audited, predictions, mask, context, undefined):
