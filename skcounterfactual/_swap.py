@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 _BMP = 0x10000
-_CHUNK_CHARS = 1 << 21
+_CHUNK_CHARS = 1 << 17  # about 200 résumés: the arrays stay in the CPU cache
 _MAX_GAP = 4  # white space between an ambiguous word and the next
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 _LENGTH_SALT = np.uint64(0x9E3779B97F4A7C15)
@@ -347,6 +347,16 @@ def replace_names(texts, pairs):
     for i, row in enumerate(pairs):
         text = out[i]
         if not row or not isinstance(text, str):
+            continue
+        if len(row) == 1:  # one name: nothing inserted can be replaced again
+            (old, new), found = row[0], 0
+            if old in text:
+                text, found = _replace_word(text, old, new)
+            upper = old.upper()
+            if upper != old and upper in text:
+                text, k = _replace_word(text, upper, new.upper())
+                found += k
+            out[i], counts[i] = text, found
             continue
         marked = _MARK_OPEN not in text
         inserted = []

@@ -345,6 +345,10 @@ def _protected_names(olds, forms):
 
 def _name_pairs(olds, news):
     """``(old, new)`` names of one twin, longest first, changed ones only."""
+    if len(olds) == 1:  # the common case: one name column, one word
+        old, new = olds[0], news[0]
+        if isinstance(old, str) and isinstance(new, str) and " " not in old + new:
+            return [(old, new)] if old and old != new else []
     pairs = {}
     for old, new in zip(olds, news, strict=True):
         if not isinstance(old, str) or not isinstance(new, str):
