@@ -263,7 +263,7 @@ class TextRewriter:
         news = [twins[c].to_numpy(dtype=object) for c in self.names]
         if self.swap_:
             rows = np.flatnonzero(is_text & self._crosses(batch))
-            self._swap(out, counts, rows, [old[rows] for old in olds])
+            self._swap(out, counts, rows, [old[rows] for old in olds], twins.index)
         if self.names:
             changed = np.zeros(n, dtype=bool)
             for old, new in zip(olds, news, strict=True):
@@ -286,15 +286,20 @@ class TextRewriter:
         known = np.isin(source, _GENDERS) & np.isin(target, _GENDERS)
         return known & (source != target)
 
-    def _swap(self, out, counts, rows, olds):
+    def _swap(self, out, counts, rows, olds, labels):
         """Swap lexicon words in ``out[rows]``, sparing names that are words."""
         table = self._table()
         protect = _protected_names(olds, table.forms)
         plain = rows if protect is None else rows[[p is None for p in protect]]
-        inverse, texts = pd.factorize(pd.Series(out[plain], dtype=object))
-        swapped, found = swap_words(list(texts), table)
-        out[plain] = _objects(swapped)[inverse]
-        counts[plain] += found[inverse]
+        if labels[plain].has_duplicates:  # several twins per row: swap texts once
+            inverse, texts = pd.factorize(pd.Series(out[plain], dtype=object))
+            swapped, found = swap_words(list(texts), table)
+            out[plain] = _objects(swapped)[inverse]
+            counts[plain] += found[inverse]
+        else:
+            swapped, found = swap_words(out[plain].tolist(), table)
+            out[plain] = _objects(swapped)
+            counts[plain] += found
         if protect is not None:
             spared = [i for i, p in enumerate(protect) if p is not None]
             swapped, found = swap_words(
