@@ -56,12 +56,12 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         ``"occupation"``, ``"resample"``), ``"text"`` or a :class:`TextLink`
         for a free-text column (the row's names and gendered words in it follow
         the twin) or a callable ``f(twins, new_values, rng) -> array``. A
-        callable's ``rng`` is a numpy
-        Generator seeded from ``random_state``, the attribute and the column at
-        each call, so its draws depend on the rows passed together; derive
-        values from ``twins.index`` (the source labels) for twins that do not
-        depend on chunking. With several protected
-        attributes, nest per attribute: ``{"gender": {...}, "country": {...}}``.
+        callable's ``rng`` is a numpy Generator seeded from ``random_state``,
+        the attribute and the column at each call, so its draws depend on the
+        rows passed together; derive values from ``twins.index`` (the source
+        labels) for twins that do not depend on chunking. With several
+        protected attributes, nest per attribute: ``{"gender": {...},
+        "country": {...}}``.
     locales : dict or None, default=None
         Per attribute, a map from its values to Mimesis locales, e.g.
         ``{"country": {"Germany": "de", "Japan": "ja"}}``: generated fields of a
