@@ -21,6 +21,7 @@ from ._scoring import (
     counterfactual_flip_score,
 )
 from ._selection import fairness_scoring, make_parity_scorer, most_accurate_within
+from ._text import TextLink
 
 __version__ = "0.1.0.dev0"
 
@@ -29,6 +30,7 @@ __all__ = [
     "AuditReport",
     "CounterfactualAugmentedClassifier",
     "CounterfactualAugmenter",
+    "TextLink",
     "TwinSet",
     "UnlinkedMirrorWarning",
     "audit",

@@ -11,6 +11,7 @@ numbers do not depend on how the rows are split. It returns them as an
 """
 
 import itertools
+import warnings
 
 import numpy as np
 
@@ -35,6 +36,13 @@ from ._validation import (
 )
 
 DEFAULT_MAX_EVIDENCE = 20
+TEXT_UNCHANGED = (
+    "{unchanged:,} of {twins:,} twins for {name!r} kept their text unchanged: "
+    "it mentions neither the row's names nor a gendered word of the lexicon. "
+    "Their decisions cannot flip through the text, so the flip rate says little "
+    "about how the model reads it. Check the text column and the TextLink "
+    "lexicon, or audit texts that mention the person."
+)
 RESPONSE_METHODS = ("auto", "predict", "predict_proba", "decision_function")
 MAX_PRODUCT_ORDER = 10_000
 
@@ -193,6 +201,7 @@ rows (gender: flip rate 0.500)>
         )
         for name, tally in tallies.items()
     }
+    _warn_unchanged_texts(attributes)
     return AuditReport(
         attributes,
         n_rows=n_rows,
@@ -285,6 +294,22 @@ def _merge(results):
             tally.merge(more[name])
     placebo = any(p for _, _, p, _ in results)
     return tallies, positive, placebo, sum(n for *_, n in results)
+
+
+def _warn_unchanged_texts(attributes):
+    """Warn when at least half of an attribute's twins kept their text."""
+    for name, found in attributes.items():
+        changes = found.text_changes
+        if changes and 2 * changes["twins_unchanged"] >= changes["twins"]:
+            warnings.warn(
+                TEXT_UNCHANGED.format(
+                    unchanged=changes["twins_unchanged"],
+                    twins=changes["twins"],
+                    name=name,
+                ),
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def _estimator_name(estimator):

@@ -53,13 +53,15 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         ``{"female": {"A93": "A95"}, "male": {"A92": "A94"}}``, a generated field
         (``"first_name"``, ``"last_name"``, ``"full_name"``, ``"title"``,
         ``"date_of_birth"``, ``"city"``, ``"phone_number"``, ``"address"``,
-        ``"occupation"``, ``"resample"``) or a callable
-        ``f(twins, new_values, rng) -> array``. A callable's ``rng`` is a numpy
-        Generator seeded from ``random_state``, the attribute and the column at
-        each call, so its draws depend on the rows passed together; derive
-        values from ``twins.index`` (the source labels) for twins that do not
-        depend on chunking. With several protected
-        attributes, nest per attribute: ``{"gender": {...}, "country": {...}}``.
+        ``"occupation"``, ``"resample"``), ``"text"`` or a :class:`TextLink`
+        for a free-text column (the row's names and gendered words in it follow
+        the twin) or a callable ``f(twins, new_values, rng) -> array``. A
+        callable's ``rng`` is a numpy Generator seeded from ``random_state``,
+        the attribute and the column at each call, so its draws depend on the
+        rows passed together; derive values from ``twins.index`` (the source
+        labels) for twins that do not depend on chunking. With several
+        protected attributes, nest per attribute: ``{"gender": {...},
+        "country": {...}}``.
     locales : dict or None, default=None
         Per attribute, a map from its values to Mimesis locales, e.g.
         ``{"country": {"Germany": "de", "Japan": "ja"}}``: generated fields of a

@@ -38,6 +38,9 @@ def cast_values(values, dtype, column):
         out[:] = values
         # a NumPy-backed object array: assigning it keeps the object dtype
         return pd.array(out, dtype=object)
+    if pd.api.types.is_string_dtype(dtype) and all(isinstance(v, str) for v in values):
+        # strings into a string dtype lose nothing (rewritten texts, names)
+        return pd.array(values, dtype=dtype)
     try:
         cast = pd.Series(values, dtype=object).astype(dtype)
     except (TypeError, ValueError) as exc:

@@ -14,8 +14,16 @@ A link is fitted with a :class:`FitContext` and generates its column for a
 :class:`Batch` of twins; both are plain data handed over by the engine, so a
 link never calls back into it. ``generate`` returns the column in factorised
 form ``(values, index)`` (see ``_frames``).
+
+A link may also declare, as attributes: ``reads``, columns whose values before
+its attribute's links ran it needs (``Batch.before``; such links run last);
+``provenance_columns``, integer columns it adds to the provenance, in which
+case ``generate`` returns ``(values, index, {column: counts})``; and
+``checks_unseen = False`` when its values are new by nature (rewritten text)
+and must not be flagged as unseen. Text links (``_text``) use all three.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,6 +135,10 @@ class Batch:
         Each twin's original and new attribute value.
     seed : int
         The augmenter's seed.
+    before : dict
+        For the columns a link ``reads`` (its optional attribute), their values
+        in each twin's row before the links of this attribute ran, as object
+        arrays (a text link reads the row's names there).
     """
 
     attribute: object
@@ -135,6 +147,7 @@ class Batch:
     original: np.ndarray
     new: np.ndarray
     seed: int
+    before: dict = dataclasses.field(default_factory=dict)
 
 
 def _check_covers(mapping, column, attribute, domain):

@@ -8,16 +8,23 @@ from ._links import (
     TranslationLink,
     ValueMapLink,
 )
+from ._text import TextLink, TextRewriter
+
+FIELD_NAMES = tuple(sorted((*GENERATED_FIELDS, "text")))
 
 
 # --------------------------------------------------------------------------
 def make_link(column, spec):
     """Turn one user link specification into a link object."""
+    if isinstance(spec, TextLink):
+        return TextRewriter(column, spec)
     if isinstance(spec, str):
+        if spec == "text":
+            return TextRewriter(column, TextLink())
         if spec not in GENERATED_FIELDS:
             raise ValueError(
                 UNKNOWN_FIELD.format(
-                    column=column, field=spec, allowed=list(GENERATED_FIELDS)
+                    column=column, field=spec, allowed=list(FIELD_NAMES)
                 )
             )
         return FieldLink(column, spec)
@@ -36,8 +43,8 @@ def make_link(column, spec):
             )
         return ValueMapLink(column, spec)
     raise TypeError(
-        f"links[{column!r}] must be a generated field name, a value map (dict) "
-        f"or a callable, got {type(spec).__name__}: {spec!r}."
+        f"links[{column!r}] must be a generated field name, a value map (dict), "
+        f"a callable or a TextLink, got {type(spec).__name__}: {spec!r}."
     )
 
 
@@ -77,11 +84,21 @@ def normalise_links(links, protected):
                 f"links[{column!r}]: {column!r} is a protected attribute and cannot "
                 "also be a linked column."
             )
-        if column in seen:
+        link = make_link(column, spec)
+        # a text may follow several attributes (gender and origin both rename)
+        text = isinstance(link, TextRewriter)
+        if column in seen and not (text and seen[column][1]):
             raise ValueError(
-                f"links[{column!r}] is linked to both {seen[column]!r} and "
-                f"{attribute!r}; a column can follow one attribute only."
+                f"links[{column!r}] is linked to both {seen[column][0]!r} and "
+                f"{attribute!r}; a column can follow one attribute only (except a "
+                "text column, when each of its links is a text link)."
             )
-        seen[column] = attribute
-        out[attribute].append(make_link(column, spec))
+        seen[column] = (attribute, text)
+        out[attribute].append(link)
+    for attribute, links in out.items():
+        for link in links:
+            if isinstance(link, TextRewriter):
+                link.attach(attribute, links)
+        # links that read other columns run after the links that write them
+        links.sort(key=lambda link: bool(getattr(link, "reads", ())))
     return out

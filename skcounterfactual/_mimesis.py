@@ -91,7 +91,8 @@ def mimesis_pool(locale, field, gender=None):
         A Mimesis locale code such as ``"en"`` or ``"de"``.
     field : str
         One of ``first_name``, ``last_name``, ``title``, ``city``,
-        ``phone_number``, ``address``, ``occupation``.
+        ``phone_number``, ``address``, ``occupation``, ``university``,
+        ``academic_degree``, ``language``, ``programming_language``.
     gender : {"female", "male"} or None
         The gender for gendered fields; None takes both genders.
 
@@ -110,7 +111,7 @@ def mimesis_pool(locale, field, gender=None):
         if gender is None:
             return tuple(sorted(set(female) | set(male)))
         return female if gender == "female" else male
-    from mimesis import Address, Person
+    from mimesis import Address, Development, Person
 
     person = Person(locale, seed=0)
     address = Address(locale, seed=0)
@@ -119,6 +120,10 @@ def mimesis_pool(locale, field, gender=None):
         "address": address.address,
         "phone_number": person.phone_number,
         "occupation": person.occupation,
+        "university": person.university,
+        "academic_degree": person.academic_degree,
+        "language": person.language,
+        "programming_language": Development(seed=0).programming_language,
     }[field]
     n_draws = 4_096 if field in ("address", "phone_number") else _POOL_DRAWS
     return tuple(sorted({draw() for _ in range(n_draws)}))

@@ -63,7 +63,9 @@ class TwinSet:
         intersectional twins), ``kind`` (``"original"``, ``"twin"`` or
         ``"placebo"``) and ``unseen`` (whether the twin holds a protected or
         linked value never seen in the fit data). Twin makers may add flag
-        columns after these. Its index is ``X``'s.
+        columns after these, such as ``text_substitutions`` (words and names
+        a text link rewrote in each twin; missing where no text link
+        applies). Its index is ``X``'s.
     unseen_values : dict
         For each column, the values twins carry that the fit data never held.
 

@@ -6,8 +6,11 @@ figures of ``_plotting`` as base64 PNG images when matplotlib is installed, and
 escapes every value taken from the data.
 """
 
+import collections
+import difflib
 import html
 import math
+import re
 
 from ._plotting import (
     DIRECTION_COUNTS,
@@ -26,6 +29,8 @@ FIGURES_MISSING = (
 MAX_MATRIX_GROUPS = 20
 DASH = "\u2014"
 ARROW = "\u2192"
+LONG_TEXT = 60  # longer texts show the words that changed, not both texts
+_WORDS = re.compile(r"\w+")
 
 
 def _number(value, digits=3):
@@ -49,9 +54,29 @@ def _estimate(value, interval, spec=".1%"):
 
 def _changes(changes):
     return "; ".join(
-        f"{column}: {label(old)} {ARROW} {label(new)}"
+        f"{column}: {_text_diff(old, new)}"
+        if isinstance(old, str) and isinstance(new, str) and len(old) > LONG_TEXT
+        else f"{column}: {label(old)} {ARROW} {label(new)}"
         for column, (old, new) in changes.items()
     )
+
+
+def _text_diff(old, new, limit=8):
+    """Return the words a twin's text changed (``her → his ×3``), not both texts."""
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    found = collections.Counter(
+        (" ".join(a[i1:i2]), " ".join(b[j1:j2]))
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+            a=a, b=b, autojunk=False
+        ).get_opcodes()
+        if tag != "equal"
+    )
+    shown = [
+        f"{o} {ARROW} {n}" + (f" \u00d7{k}" if k > 1 else "")
+        for (o, n), k in list(found.items())[:limit]
+    ]
+    more = f", {len(found) - limit} more" if len(found) > limit else ""
+    return f"[{', '.join(shown) or 'unchanged'}{more}]"
 
 
 def summary_table(report):
@@ -98,6 +123,7 @@ def finding(a):
             f" {a.n_missing:,} rows with a missing {a.name} were skipped (no "
             "twins, not in the group metrics)."
         )
+    text += _text_sentence(a.text_changes)
     for row in a.comparisons.sort_values("p_value_midp").head(1).to_dict("records"):
         if row["favoured"] is None:
             continue
@@ -111,6 +137,24 @@ def finding(a):
             f"{losses:,} (mid-p {_p(row['p_value_midp'])})."
         )
     return text
+
+
+def _text_sentence(changes):
+    """One sentence on how the twins' texts changed (text links only)."""
+    if not changes:
+        return ""
+    text = (
+        f" Text: rewritten for {changes['rows_changed_share']:.1%} of rows "
+        f"({changes['mean_substitutions']:.1f} substitutions per twin)"
+    )
+    unchanged = changes["twins_unchanged"]
+    if unchanged:
+        text += (
+            f"; {unchanged:,} of {changes['twins']:,} twins needed none, so their "
+            "text is the row's own and their unchanged decisions are no evidence "
+            "of fairness"
+        )
+    return text + "."
 
 
 def _evidence_cell(column, value):

@@ -120,6 +120,17 @@ class AttributeAudit:
         changed (``{column: (old, new)}``) and both decisions.
     undefined : dict
         Names of the values that are None, and why.
+    text_changes : dict or None
+        With a text link (:class:`TextLink`), how the twins' texts changed:
+        ``twins`` (twins with a text link), ``twins_unchanged`` (twins whose
+        text needed no substitution: it mentions neither the row's names nor a
+        gendered word, so the model saw the same text and their decision
+        cannot flip through it), ``rows_changed_share`` (share of audited rows
+        with at least one rewritten twin text), ``mean_substitutions`` (per
+        twin), ``flip_rate_text_changed`` (the flip rate among the rows whose
+        text changed) and ``placebo_changed_share`` (share of placebo twins
+        whose text changed; None without placebo twins). None without a text
+        link.
 
     Examples
     --------
@@ -161,6 +172,7 @@ class AttributeAudit:
     n_flipped_pairs: int
     evidence: pd.DataFrame
     undefined: dict
+    text_changes: dict | None = None
 
     def summary(self):
         """Return the headline numbers as a dict (the row of ``to_frame``)."""
@@ -176,6 +188,8 @@ class AttributeAudit:
 
 
 JSON_ATTRIBUTE_KEYS = tuple(f.name for f in fields(AttributeAudit) if f.name != "name")
+# Sections that only some twins have (None without them, not undefined)
+OPTIONAL_SECTIONS = ("text_changes",)
 
 
 class AuditReport:

@@ -10,6 +10,8 @@ on how the rows were split. ``finish`` turns a tally into the numbers of an
 :class:`~._report.AttributeAudit`.
 """
 
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 
@@ -18,6 +20,7 @@ from ._group_metrics import continuous_reason, metrics_from_counts
 from ._mean_intervals import mean_from_totals, paired_from_totals
 from ._paired import count_cells, tables_from_cells
 from ._stats import proportion_from_totals, weighted_total
+from ._text import TEXT_SUBSTITUTIONS
 
 MAX_TRACKED_VALUES = 10_000
 EVIDENCE_COLUMNS = [
@@ -108,6 +111,7 @@ class FactorTally:
         self.too_many_groups = False
         self.evidence = []
         self.unseen_values = {}
+        self.text = None
 
     # ----------------------------------------------------------------- update
     def update(self, chunk, y, weights):
@@ -144,6 +148,7 @@ class FactorTally:
         self._update_cells(chunk, twin_mask)
         self._update_groups(chunk, y, weights)
         self._update_evidence(chunk, np.flatnonzero(twin_mask)[changed])
+        self._update_text(chunk, twin_mask, placebo_mask, flipped, weights)
         own = set(self.columns) | set(self.linked)
         for column, values in chunk.unseen_values.items():
             if column in own:
@@ -222,6 +227,39 @@ class FactorTally:
             self.too_many_groups = True
             self.groups = {}
 
+    def _update_text(self, chunk, twin_mask, placebo_mask, flipped, weights):
+        """How the twins' texts changed, from the provenance of text links."""
+        provenance = chunk.provenance
+        if TEXT_SUBSTITUTIONS not in provenance.columns:
+            return
+        counts = provenance[TEXT_SUBSTITUTIONS].to_numpy(dtype=float, na_value=np.nan)
+        twins = twin_mask & ~np.isnan(counts)
+        placebo = placebo_mask & ~np.isnan(counts)
+        if not twins.any() and not placebo.any():
+            return  # no text link follows this factor
+        positions = provenance["source_position"].to_numpy()
+        n = chunk.n_samples
+        has_text = np.bincount(positions[twins], minlength=n) > 0
+        changed = np.bincount(positions[twins & (counts > 0)], minlength=n) > 0
+        w_text = None if weights is None else weights[has_text]
+        w_changed = None if weights is None else weights[changed]
+        found = {
+            "twins": int(twins.sum()),
+            "twins_unchanged": int((counts[twins] == 0).sum()),
+            "substitutions": int(counts[twins].sum()),
+            "text_rows": _totals(has_text, weights)[0],
+            "changed_rows": weighted_total(changed[has_text], w_text),
+            "flipped_changed": weighted_total(flipped[changed], w_changed),
+            "changed_total": _totals(changed, weights)[0],
+            "placebo": int(placebo.sum()),
+            "placebo_changed": int((counts[placebo] > 0).sum()),
+        }
+        if self.text is None:
+            self.text = found
+        else:
+            for key, value in found.items():
+                self.text[key] += value
+
     def _update_evidence(self, chunk, flips):
         room = self.max_evidence - len(self.evidence)
         if room <= 0 or not len(flips):
@@ -279,6 +317,12 @@ class FactorTally:
         for column, values in other.unseen_values.items():
             merged = self.unseen_values.setdefault(column, [])
             merged.extend(v for v in values if v not in merged)
+        if other.text is not None:
+            if self.text is None:
+                self.text = dict(other.text)
+            else:
+                for key, value in other.text.items():
+                    self.text[key] += value
         return self
 
     # ----------------------------------------------------------------- finish
@@ -346,6 +390,7 @@ class FactorTally:
                 self.evidence, columns=evidence_columns
             ),
             "undefined": undefined,
+            "text_changes": self._text_changes(),
         }
 
     def _placebo(self, confidence, undefined):
@@ -393,6 +438,25 @@ class FactorTally:
             undefined["score_change"] = str(exc)
             return None, None
         return mean, (low, high)
+
+    def _text_changes(self):
+        text = self.text
+        if text is None or not text["twins"]:
+            return None
+
+        def share(hits, total):
+            return float(Fraction(hits) / Fraction(total)) if total else None
+
+        return {
+            "twins": text["twins"],
+            "twins_unchanged": text["twins_unchanged"],
+            "rows_changed_share": share(text["changed_rows"], text["text_rows"]),
+            "mean_substitutions": text["substitutions"] / text["twins"],
+            "flip_rate_text_changed": share(
+                text["flipped_changed"], text["changed_total"]
+            ),
+            "placebo_changed_share": share(text["placebo_changed"], text["placebo"]),
+        }
 
     def _groups(self, has_y, given_domains, undefined):
         reason = None

@@ -63,6 +63,7 @@ class TwinEngine:
     domains_: dict = field(default_factory=dict)
     links_: dict = field(default_factory=dict)
     seen_: dict = field(default_factory=dict)
+    extra_columns_: list = field(default_factory=list)
 
     # ------------------------------------------------------------------ fit
     def fit(self, frame):
@@ -116,7 +117,16 @@ class TwinEngine:
                         f"Available columns: {list(frame.columns)!r}."
                     )
                 link.fit(frame, context)
-                self.seen_[link.column] = SeenValues(frame[link.column])
+                if getattr(link, "checks_unseen", True):
+                    self.seen_[link.column] = SeenValues(frame[link.column])
+        self.extra_columns_ = list(
+            dict.fromkeys(
+                column
+                for links in self.links_.values()
+                for link in links
+                for column in getattr(link, "provenance_columns", ())
+            )
+        )
         linked = {link.column for links in self.links_.values() for link in links}
         warn_unlinked_mirrors(frame, self.protected, linked)
         return self
@@ -242,7 +252,10 @@ class TwinEngine:
                     self._build_factor(frame, factor, row_hashes, True, unseen_values)
                 )
         if include_original:
-            blocks.insert(0, (frame, _original_provenance(frame)))
+            original = _original_provenance(frame)
+            for column in self.extra_columns_:
+                original[column] = pd.array([pd.NA] * len(frame), dtype="Int64")
+            blocks.insert(0, (frame, original))
         twins = concat_frames([b[0] for b in blocks])
         provenance = pd.concat([b[1] for b in blocks])
         if include_original:
@@ -311,6 +324,7 @@ class TwinEngine:
                 pos, target = pos[keep], target[keep]
         twins = frame.take(pos)
         unseen = np.zeros(len(pos), dtype=bool)
+        extra = {}
         row_keys = row_hashes[pos]
         originals, news = {}, {}
         for attribute, stride, size in zip(factor, strides, sizes, strict=True):
@@ -324,6 +338,10 @@ class TwinEngine:
             )
             originals[attribute] = object_take(frame[attribute], pos)
             news[attribute] = np.asarray(domain + [None], dtype=object)[:-1][digit]
+            links = self.links_[attribute]
+            reads = dict.fromkeys(
+                c for link in links for c in getattr(link, "reads", ())
+            )
             batch = Batch(
                 attribute=attribute,
                 target=digit,
@@ -331,13 +349,17 @@ class TwinEngine:
                 original=originals[attribute],
                 new=news[attribute],
                 seed=self.seed,
+                before={c: object_take(frame[c], pos) for c in reads},
             )
-            for link in self.links_[attribute]:
-                values, index = link.generate(twins, batch)
+            for link in links:
+                values, index, *counts = link.generate(twins, batch)
                 column = cast_values(values, frame[link.column].dtype, link.column)
                 index = np.asarray(index, dtype=np.int64)
                 assign(twins, link.column, column.take(index))
-                unseen |= self._unseen(link.column, values, index, unseen_values)
+                for name, found in (counts[0] if counts else {}).items():
+                    extra[name] = extra.get(name, 0) + np.asarray(found, dtype=np.int64)
+                if getattr(link, "checks_unseen", True):
+                    unseen |= self._unseen(link.column, values, index, unseen_values)
         if len(factor) == 1:
             original, new = originals[factor[0]], news[factor[0]]
         else:
@@ -355,6 +377,13 @@ class TwinEngine:
                 "unseen": unseen,
             }
         )
+        for name in self.extra_columns_:
+            # NA: no link of this factor counts into the column
+            provenance[name] = (
+                pd.array(extra[name], dtype="Int64")
+                if name in extra
+                else pd.array([pd.NA] * len(pos), dtype="Int64")
+            )
         provenance.index = twins.index
         return twins, provenance
 

@@ -261,7 +261,10 @@ def _add_audit(commands):
         "--protected", required=True, action="append", help="protected column (repeat)"
     )
     audit.add_argument(
-        "--link", action="append", help="COL=FIELD or COL=VALUE:MAPPED,... (repeat)"
+        "--link",
+        action="append",
+        help="COL=FIELD (first_name, title, ...; text for a free-text column) or "
+        "COL=VALUE:MAPPED,... (repeat)",
     )
     audit.add_argument(
         "--values", action="append", help="COL=V1,V2,... domain (repeat)"

@@ -86,7 +86,11 @@ def applicants():
 
 def test_all_is_sorted_and_importable():
     assert datasets.__all__ == sorted(datasets.__all__)
-    assert datasets.__all__ == ["load_german_credit", "make_loan_applicants"]
+    assert datasets.__all__ == [
+        "load_german_credit",
+        "make_loan_applicants",
+        "make_resumes",
+    ]
     for name in datasets.__all__:
         assert callable(getattr(datasets, name))
 

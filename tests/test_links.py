@@ -11,14 +11,13 @@ import pytest
 
 from skcounterfactual import CounterfactualAugmenter
 from skcounterfactual._links import (
-    GENERATED_FIELDS,
     UNKNOWN_FIELD,
     CallableLink,
     FieldLink,
     TranslationLink,
     ValueMapLink,
 )
-from skcounterfactual._linkspec import make_link
+from skcounterfactual._linkspec import FIELD_NAMES, make_link
 from skcounterfactual._mimesis import mimesis_pool
 
 GENDER_LINKS = {
@@ -368,7 +367,7 @@ def test_a_callable_must_return_one_value_per_twin():
             pd.DataFrame({"gender": ["F", "M"], "code": [0, 1]}),
             ValueError,
             UNKNOWN_FIELD.format(
-                column="code", field="nickname", allowed=list(GENERATED_FIELDS)
+                column="code", field="nickname", allowed=list(FIELD_NAMES)
             ),
         ),
         (
