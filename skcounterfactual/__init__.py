@@ -9,10 +9,12 @@ the result into audits, leaderboards and reports.
 from ._audit import audit
 from ._augmenter import CounterfactualAugmenter
 from ._classifier import CounterfactualAugmentedClassifier
+from ._coherence import IncoherentTwinWarning
 from ._domains import UnlinkedMirrorWarning
 from ._leaderboard import leaderboard
 from ._plotting import plot_pareto
 from ._protocol import TwinSet
+from ._proxies import find_proxies, suggest_links
 from ._report import AttributeAudit, AuditReport
 from ._scoring import (
     counterfactual_effect,
@@ -29,6 +31,7 @@ __all__ = [
     "AuditReport",
     "CounterfactualAugmentedClassifier",
     "CounterfactualAugmenter",
+    "IncoherentTwinWarning",
     "TwinSet",
     "UnlinkedMirrorWarning",
     "audit",
@@ -36,9 +39,11 @@ __all__ = [
     "counterfactual_flip_rate",
     "counterfactual_flip_score",
     "fairness_scoring",
+    "find_proxies",
     "leaderboard",
     "make_counterfactual_flip_scorer",
     "make_parity_scorer",
     "most_accurate_within",
     "plot_pareto",
+    "suggest_links",
 ]
