@@ -8,11 +8,12 @@ group metrics (``_group_metrics``) and a sample of flipped pairs as evidence
 """
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from ._audit_coherence import coherence_findings, proxies_of
 from ._augmenter import resolve_twin_maker
 from ._evidence import evidence
 from ._group_metrics import continuous_reason, group_metrics
@@ -231,6 +232,7 @@ class _Context:
     confidence: float
     max_evidence: int
     method: str | None
+    proxies: dict = field(default_factory=dict)
 
 
 def _estimator_name(estimator):
@@ -325,6 +327,18 @@ def _audit_factor(name, factor, maker, predictions, context):
         rows=present,
         reason=reason,
     )
+    for column in columns:
+        if column not in context.proxies:
+            context.proxies[column] = proxies_of(context.frame, column, maker)
+    coherence, reasons = coherence_findings(
+        columns,
+        linked,
+        maker,
+        provenance,
+        twin_mask,
+        [context.proxies[column] for column in columns],
+    )
+    undefined.update(reasons)
     own_columns = set(columns) | set(linked)
     pairs = np.flatnonzero(twin_mask)
     flips = pairs[predictions.changed(twin_mask, context.pos_label)]
@@ -363,6 +377,7 @@ def _audit_factor(name, factor, maker, predictions, context):
         n_flipped_pairs=len(flips),
         evidence=evidence(flips, name, columns, maker, predictions, context),
         undefined=undefined,
+        **coherence,
     )
 
 

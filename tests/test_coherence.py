@@ -496,3 +496,147 @@ def test_find_proxies_errors_name_the_parameter():
         match=re.escape(TOO_MANY_GROUPS.format(attribute="income", n=100, most=50)),
     ):
         find_proxies(X, protected="income")
+
+
+# --------------------------------------------------------------------- audit
+def married_model(n=4000):
+    """A sex-blind model that reads the household relationship, on biased labels."""
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+    from sklearn.tree import DecisionTreeClassifier
+
+    X = census(n)
+    y = ((X["sex"] == "Male") | (X["income"] > 60_000)).astype(int)
+    model = make_pipeline(
+        make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), ["relationship"]),
+            ("passthrough", ["income"]),
+        ),
+        DecisionTreeClassifier(max_depth=4, random_state=0),
+    ).fit(X, y)
+    return model, X, y
+
+
+def test_audit_shows_twin_coherence_and_the_caveat_in_every_format():
+    import html
+    import json
+
+    from skcounterfactual import audit
+
+    model, X, y = married_model()
+    with pytest.warns(IncoherentTwinWarning, match="'relationship'"):
+        report = audit(model, X, y, protected="sex")
+    found = report.attributes["sex"]
+    married = int(X["relationship"].isin(["Husband", "Wife"]).sum())
+    assert found.incoherent_twins == married
+    assert found.incoherent_share == pytest.approx(married / len(X))
+    assert found.flip_rate == 0.0  # the model reads the relationship, unchanged
+    assert found.suggested_links == {"relationship": ROLE_LINK}
+    assert list(found.incoherent_columns) == ["relationship"]
+    assert found.proxies.loc[0, "column"] == "relationship"
+    assert not found.proxies.loc[0, "linked"]
+    caveat = (
+        f"the flip rate is likely under-estimated: {married / len(X):.0%} of twins "
+        "are combinations the data never holds"
+    )
+    assert found.caveat() == caveat
+    assert report.to_frame().loc["sex", "incoherent_share"] == found.incoherent_share
+
+    markdown = report.to_markdown()
+    assert f"Caveat: {caveat} (see Twin coherence)." in markdown
+    assert "### Twin coherence" in markdown
+    assert (
+        f"{married:,} of {len(X):,} twins ({married / len(X):.1%}) meet a "
+        "combination the fit data (almost) never holds"
+    ) in markdown
+    assert f"| relationship | {ROLE_LINK!r} |" in markdown
+    assert "| relationship | cramers v |" in markdown
+    assert "Female: Wife; Male: Husband" in markdown
+
+    page = report.to_html()
+    assert html.escape(f"Caveat: {caveat} (see Twin coherence).") in page
+    assert "<h3>Twin coherence</h3>" in page
+    assert html.escape(repr(ROLE_LINK)) in page
+
+    data = json.loads(report.to_json())["attributes"]["sex"]
+    assert data["incoherent_twins"] == married
+    assert data["incoherent_share"] == pytest.approx(married / len(X))
+    assert data["suggested_links"] == {"relationship": ROLE_LINK}
+    assert data["incoherent_columns"]["relationship"]["n_twins"] == married
+    first = data["proxies"][0]
+    assert (first["column"], first["proxy"], first["linked"]) == (
+        "relationship",
+        True,
+        False,
+    )
+    assert first["exclusive_values"] == {"Female": ["Wife"], "Male": ["Husband"]}
+
+
+def test_audit_with_the_suggested_links_has_no_caveat_and_flips():
+    from skcounterfactual import audit
+
+    model, X, y = married_model()
+    augmenter = CounterfactualAugmenter(
+        protected="sex", links=suggest_links(X, protected="sex")
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = audit(model, X, y, augmenter=augmenter)
+    found = report.attributes["sex"]
+    assert (found.incoherent_twins, found.caveat()) == (0, None)
+    assert found.suggested_links == {} and found.incoherent_columns == {}
+    assert found.proxies.set_index("column").loc["relationship", "linked"]
+    assert found.flip_rate > 0.3  # the bias through the relationship shows
+    assert "Caveat" not in report.to_markdown()
+    assert "every twin is coherent" in report.to_markdown()
+
+
+def test_audit_without_the_check_says_why():
+    from skcounterfactual import audit
+    from skcounterfactual._audit_coherence import NOT_CHECKED
+
+    model, X, y = married_model(n=500)
+    augmenter = CounterfactualAugmenter(protected="sex", coherence=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = audit(model, X, y, augmenter=augmenter).attributes["sex"]
+    assert found.incoherent_share is None and found.incoherent_twins is None
+    assert found.undefined["incoherent_share"] == NOT_CHECKED
+    assert found.caveat() is None
+    # proxies and suggested links come from the audited rows
+    assert found.suggested_links == {"relationship": ROLE_LINK}
+
+
+def test_command_line_prints_the_caveat_and_reads_suggested_links_back(
+    tmp_path, capsys
+):
+    import json
+    import pickle
+
+    from skcounterfactual.cli import main
+
+    model, X, y = married_model(n=1000)
+    model_path, data_path = tmp_path / "model.pkl", tmp_path / "data.csv"
+    model_path.write_bytes(pickle.dumps(model))
+    X.assign(label=y).to_csv(data_path, index=False)
+    common = ["audit", "--model", str(model_path), "--data", str(data_path)]
+    common += ["--protected", "sex", "--target", "label", "--allow-pickle"]
+    with pytest.warns(IncoherentTwinWarning, match="'relationship'"):
+        assert main([*common, "--json", str(tmp_path / "bare.json")]) == 0
+    out = capsys.readouterr()
+    assert "CAVEAT: sex: the flip rate is likely under-estimated: " in out.out
+    result = json.loads((tmp_path / "bare.json").read_text())
+    assert result["caveats"][0].startswith("sex: the flip rate is likely")
+    links = result["attributes"]["sex"]["suggested_links"]
+    assert links == {"relationship": ROLE_LINK}
+    (tmp_path / "links.json").write_text(json.dumps(links))
+    fixed = [*common, "--links", str(tmp_path / "links.json")]
+    with warnings.catch_warnings(record=True) as caught:
+        assert main([*fixed, "--json", str(tmp_path / "fixed.json")]) == 0
+    assert not [w for w in caught if w.category is IncoherentTwinWarning]
+    assert "CAVEAT" not in capsys.readouterr().out
+    fixed_result = json.loads((tmp_path / "fixed.json").read_text())
+    assert fixed_result["caveats"] == []
+    flip = fixed_result["attributes"]["sex"]["flip_rate"]
+    assert flip > result["attributes"]["sex"]["flip_rate"] + 0.3
