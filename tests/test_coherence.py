@@ -640,3 +640,45 @@ def test_command_line_prints_the_caveat_and_reads_suggested_links_back(
     assert fixed_result["caveats"] == []
     flip = fixed_result["attributes"]["sex"]["flip_rate"]
     assert flip > result["attributes"]["sex"]["flip_rate"] + 0.3
+
+
+# ------------------------------------------------------------ loan scenario
+def test_loan_couplings_keep_the_tutorial_columns_and_labels():
+    from skcounterfactual.datasets import make_loan_applicants
+
+    X, y = make_loan_applicants(3000, random_state=7)
+    coupled, coupled_y = make_loan_applicants(3000, couplings=True, random_state=7)
+    assert list(coupled.columns[10:]) == ["household_role", "neighbourhood"]
+    pd.testing.assert_frame_equal(coupled.iloc[:, :10], X)
+    pd.testing.assert_series_equal(coupled_y, y)
+    married = coupled["household_role"].isin(["Husband", "Wife"])
+    assert married.mean() == pytest.approx(0.5, abs=0.03)
+    expected = np.where(coupled["gender"] == "Male", "Husband", "Wife")
+    np.testing.assert_array_equal(
+        coupled.loc[married, "household_role"], expected[married]
+    )
+    women = (coupled["gender"] == "Female").groupby(coupled["neighbourhood"]).mean()
+    assert women["Northgate"] > 0.7 and women["Harbour"] < 0.35
+    message = "couplings must be True or False; got couplings='yes'."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make_loan_applicants(10, couplings="yes")
+
+
+def test_loan_couplings_are_found_and_fixed():
+    from skcounterfactual.datasets import make_loan_applicants
+
+    X, _ = make_loan_applicants(3000, couplings=True, random_state=0)
+    links = {"gender_code": {"Male": 1, "Female": 0}, "first_name": "first_name"}
+    links["title"] = "title"
+    with pytest.warns(IncoherentTwinWarning, match="'household_role'") as caught:
+        augmenter = CounterfactualAugmenter(
+            protected="gender", links=links, random_state=0
+        ).fit(X)
+    assert len(caught) == 1
+    assert augmenter.suggested_links_ == {
+        "household_role": {"Female": {"Husband": "Wife"}, "Male": {"Wife": "Husband"}}
+    }
+    proxies = find_proxies(X, protected="gender", random_state=0).set_index("column")
+    assert proxies.loc["neighbourhood", "proxy"]
+    assert proxies.loc["neighbourhood", "exclusive_values"] == {}  # not exclusive
+    assert not proxies.loc[["country", "income", "age"], "proxy"].any()
