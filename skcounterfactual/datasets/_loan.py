@@ -206,7 +206,7 @@ def _check_params(n_samples, bias, noise, locale, countries, reference_date):
 
 
 def _couplings(is_male, rngs):
-    """The household role and neighbourhood columns, from their own streams."""
+    """Draw the household role and neighbourhood columns from their own streams."""
     n = len(is_male)
     married = rngs["married"].random(n) < MARRIED_SHARE
     roles = np.array([*UNMARRIED_ROLES, "Wife", "Husband"], dtype=object)
