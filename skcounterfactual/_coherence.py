@@ -42,7 +42,7 @@ N_BINS = 10  # deciles
 POINT_MASS = 0.05  # a numeric value held by this share of rows gets its own bin
 MAX_GROUPS = 50  # attributes with a larger domain are not checked
 SAMPLE_ROWS = 20_000  # rows looked at to decide whether a numeric column is binned
-EDGE_ROWS = 100_000  # rows the bin edges are estimated from
+EDGE_ROWS = 20_000  # rows the bin edges are estimated from
 SHOWN_COMBINATIONS = 10  # combinations kept per column in the fitted state
 WIDE_TABLE = 2**20  # cells of a group-by-value table counted in one pass
 RESAMPLE = "resample"
@@ -233,7 +233,7 @@ def encode(series):
     Categorical columns keep their categories (unused ones included, so a
     translation can name them); numeric columns with more than ``MAX_LEVELS``
     distinct values, datetimes and durations are binned by deciles; every
-    other column is coded by its distinct values (sorted when possible).
+    other column is coded by its distinct values.
     Columns of unhashable values (lists, dicts) give None.
     """
     dtype = series.dtype
@@ -243,16 +243,54 @@ def encode(series):
     numbers, unit = as_numbers(series)
     if numbers is not None and _many_values(numbers):
         return _bins(numbers, unit)
-    try:
-        codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
-    except TypeError:
+    found = _arrow_codes(series)
+    if found is None:
         try:
-            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            found = pd.factorize(series, use_na_sentinel=True)
         except TypeError:
             return None
+    codes, uniques = found
     if numbers is not None and len(uniques) > MAX_LEVELS:
         return _bins(numbers, unit)
     return Encoded(codes, [_plain(u) for u in uniques], "values", [])
+
+
+def _arrow_codes(series):
+    """Codes and distinct values of a pyarrow-backed column, or None.
+
+    Dictionary-encoding the Arrow data directly is about twice as fast as
+    ``pd.factorize`` on pandas' ``str`` columns.
+    """
+    array = series.array
+    if not hasattr(array, "__arrow_array__") or isinstance(
+        series.dtype, pd.CategoricalDtype
+    ):
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        return None
+    try:
+        data = pa.chunked_array(pa.array(array)) if len(array) else None
+        if data is None or data.num_chunks == 0:
+            return None
+        encoded = pc.dictionary_encode(data).unify_dictionaries()
+        indices = pa.chunked_array([chunk.indices for chunk in encoded.chunks])
+        codes = pc.fill_null(indices, -1).to_numpy()
+        return codes, encoded.chunk(0).dictionary.to_pylist()
+    except (TypeError, ValueError, pa.ArrowException):
+        return None
+
+
+def codes_of(series, values):
+    """Return each row's position in ``values`` (-1 when absent or missing)."""
+    found = _arrow_codes(series)
+    if found is None:
+        return index_codes(series, values)
+    codes, uniques = found
+    lookup = np.append(pd.Index(list(values)).get_indexer(uniques), -1)
+    return lookup[codes]
 
 
 # ------------------------------------------------------------------ support
@@ -442,7 +480,7 @@ class ColumnSupport:
             lookup[-1] = n_flagged  # bin -1: missing
             return lookup[bins]
         if n_flagged:
-            rows = index_codes(series, self.values)
+            rows = codes_of(series, self.values)
             rows = np.where(rows < 0, fine, rows)
         else:
             rows = np.full(len(series), fine, dtype=np.int64)
@@ -531,8 +569,7 @@ class CoherenceCheck:
         self._profiles = None
         if not 2 <= len(self.domain) <= MAX_GROUPS:
             return self
-        codes = index_codes(frame[self.attribute], self.domain)
-        groups = Groups(codes, len(self.domain))
+        groups = Groups(codes_of(frame[self.attribute], self.domain), len(self.domain))
         profiles = {}
         for column in frame.columns:
             if column in skip or column == self.attribute:

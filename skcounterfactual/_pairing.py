@@ -136,7 +136,14 @@ def pair_values(domain, labels, counts, unsupported, unused=()):
                 assign(h, v, max(back[v], key=lambda w: (size[w], -w)))
     if conflict or any(v not in table[h] for (_, h), vs in need.items() for v in vs):
         return RESAMPLE
-    return {
-        domain[h]: {items[v]: items[w] for v, w in sorted(table[h].items())}
-        for h in range(k)
-    }
+    return {domain[h]: _ordered(items, table[h]) for h in range(k)}
+
+
+def _ordered(items, table):
+    """``{value: value}`` sorted by the first value (by text for mixed kinds)."""
+    pairs = [(items[v], items[w]) for v, w in table.items()]
+    try:
+        pairs.sort(key=lambda pair: pair[0])
+    except TypeError:
+        pairs.sort(key=lambda pair: repr(pair[0]))
+    return dict(pairs)

@@ -357,8 +357,8 @@ def suggest_links(X, *, protected, coherence=DEFAULT_COHERENCE):
     ...     for old, new in table.items():
     ...         print(f"{target}: {old} -> {new}")
     female: male : divorced/separated -> female : divorced/separated/married
-    female: male : single -> female : single
     female: male : married/widowed -> female : divorced/separated/married
+    female: male : single -> female : single
     male: female : divorced/separated/married -> male : married/widowed
     male: female : single -> male : single
     """

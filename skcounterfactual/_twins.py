@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._coherence import CoherenceCheck, warn_incoherent
+from ._coherence import CoherenceCheck, codes_of, warn_incoherent
 from ._domains import (
     SeenValues,
     as_value_list,
@@ -415,7 +415,7 @@ class TwinEngine:
             check = self.coherence_.get(attribute)
             if check is None or not check.columns_:
                 continue
-            own = index_codes(frame[attribute], self.domains_[attribute])[pos]
+            own = codes_of(frame[attribute], self.domains_[attribute])[pos]
             out |= check.flags(frame, pos, own, digits[attribute], skip)
         return out
 
