@@ -178,7 +178,8 @@ def _attribute_proxies(frame, attribute, protected, coherence, n_permutations, r
                 "suggested_link": link,
             }
         )
-    out.sort(key=lambda r: (not r["proxy"], -r["association"]))
+    # ties (several columns that give the attribute away) keep the column order
+    out.sort(key=lambda r: (not r["proxy"], -round(r["association"], 9)))
     return out
 
 
