@@ -108,8 +108,9 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         were the column unrelated to the attribute, the data would hold it at
         least ``min_count`` times, and it holds it fewer than ``min_share``
         times that. Numeric columns are judged by deciles, missing values as a
-        value of their own (see :ref:`coherence`). None switches the check
-        off (no flag column, no warning, a faster ``fit``).
+        value of their own; attributes with more than 50 values, or fewer than
+        five rows per value, are not checked (see :ref:`coherence`). None
+        switches the check off (no flag column, no warning, a faster ``fit``).
     random_state : int, RandomState instance or None, default=None
         Seed of every random draw. A twin depends only on the seed, its source
         row's label, the attribute and the target value. Without links that

@@ -567,7 +567,8 @@ class CoherenceCheck:
         """
         self.columns_ = []
         self._profiles = None
-        if not 2 <= len(self.domain) <= MAX_GROUPS:
+        # a continuous attribute (an exact measurement) has no groups to judge
+        if not 2 <= len(self.domain) <= min(MAX_GROUPS, len(frame) // 5):
             return self
         groups = Groups(codes_of(frame[self.attribute], self.domain), len(self.domain))
         profiles = {}

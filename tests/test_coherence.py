@@ -682,3 +682,14 @@ def test_loan_couplings_are_found_and_fixed():
     assert proxies.loc["neighbourhood", "proxy"]
     assert proxies.loc["neighbourhood", "exclusive_values"] == {}  # not exclusive
     assert not proxies.loc[["country", "income", "age"], "proxy"].any()
+
+
+def test_a_continuous_attribute_is_not_checked():
+    rng = np.random.default_rng(0)
+    height = rng.normal(170, 10, 300).round(1)  # about 200 distinct values
+    X = pd.DataFrame({"height": height, "size": np.where(height > 170, "L", "S")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        augmenter = CounterfactualAugmenter(protected="height", n_twins=1).fit(X)
+    assert augmenter.coherence_ == {}
+    assert not augmenter.make_twins(X).provenance["incoherent"].any()
