@@ -13,6 +13,7 @@ import pandas as pd
 
 from ._proxies import PROXY_COLUMNS, find_proxies
 
+PROXY_ROWS = 20_000  # rows the audit measures proxies on (exclusive values: all)
 NOT_CHECKED = (
     "the twin maker does not check twin coherence (CounterfactualAugmenter "
     "with coherence=None, or another kind of twin maker)"
@@ -27,7 +28,10 @@ def proxies_of(frame, attribute, maker):
     """
     try:
         found = find_proxies(
-            frame, protected=attribute, random_state=getattr(maker, "seed_", 0)
+            frame,
+            protected=attribute,
+            max_rows=PROXY_ROWS,
+            random_state=getattr(maker, "seed_", 0),
         )
     except ValueError as exc:
         return pd.DataFrame(columns=list(PROXY_COLUMNS)), str(exc)
