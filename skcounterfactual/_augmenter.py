@@ -131,12 +131,13 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         The seed derived from ``random_state``.
     coherence_ : dict
         Per protected attribute, per column with unsupported combinations:
-        ``{"share": share of the fit rows' twins flagged, "n_twins": their
-        number, "combinations": [...]}``, each combination a dict with the
-        ``group``, the ``level`` (``"value"``, ``"bin"``, ``"missing"`` or
-        ``"present"``), the ``value``, its ``count`` in the fit data, the
-        ``expected`` count and the ``twins`` it affects, worst first. Empty
-        when ``coherence=None`` or every twin is coherent.
+        ``{"share": share of the fit rows' twins flagged (one twin per other
+        value), "n_twins": their number, "combinations": [...]}``, each
+        combination a dict with the ``group``, the ``level`` (``"value"``,
+        ``"bin"``, ``"missing"`` or ``"present"``), the ``value``, its
+        ``count`` in the fit data, the ``expected`` count and the ``twins``
+        it affects, worst first. Empty when ``coherence=None`` or every twin
+        is coherent.
     suggested_links_ : dict
         The links :func:`suggest_links` proposes for those columns, in the
         shape ``links`` takes (per attribute when several are protected):
