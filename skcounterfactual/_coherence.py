@@ -41,7 +41,7 @@ MAX_LEVELS = 20  # numeric columns with more distinct values are binned
 N_BINS = 10  # deciles
 POINT_MASS = 0.05  # a numeric value held by this share of rows gets its own bin
 MAX_GROUPS = 50  # attributes with a larger domain are not checked
-SAMPLE_ROWS = 20_000  # rows looked at to decide whether a numeric column is binned
+SAMPLE_ROWS = 5_000  # rows looked at to decide whether a numeric column is binned
 EDGE_ROWS = 20_000  # rows the bin edges are estimated from
 SHOWN_COMBINATIONS = 10  # combinations kept per column in the fitted state
 WIDE_TABLE = 2**20  # cells of a group-by-value table counted in one pass
@@ -166,9 +166,12 @@ def _many_values(numbers):
 def bin_codes(numbers, edges):
     """Return the bin of each number (-1 when missing) for the inner ``edges``."""
     codes = np.zeros(len(numbers), dtype=np.int8)
+    above = np.empty(len(numbers), dtype=bool)
     for edge in edges:
-        codes += numbers >= edge
-    codes[np.isnan(numbers)] = -1
+        codes += np.greater_equal(numbers, edge, out=above)
+    missing = np.isnan(numbers, out=above)
+    if missing.any():
+        codes[missing] = -1
     return codes
 
 
