@@ -491,16 +491,16 @@ class ColumnSupport:
         rows[missing] = n_flagged
         return rows
 
-    def flags(self, series, pos, target):
-        """Whether each twin (source row ``pos``, new group ``target``) is flagged."""
+    def row_flags(self, series):
+        """Per row and group: would a twin of the row into the group be flagged."""
         table = np.zeros((len(self.levels) + 2, self.n_groups), dtype=bool)
         if self.levels:
             table[: len(self.levels)] = np.asarray(self.table, dtype=bool)
         table[len(self.levels)] = self.missing
-        out = table[self._level_rows(series)[pos], target]
+        out = table[self._level_rows(series)]
         if any(self.present):
-            present = ~series.isna().to_numpy()[pos]
-            out |= present & np.asarray(self.present)[target]
+            present = ~series.isna().to_numpy()
+            out |= present[:, None] & np.asarray(self.present)[None, :]
         return out
 
 
@@ -600,11 +600,14 @@ class CoherenceCheck:
         ``target`` their original and new positions in the domain; twins whose
         value of this attribute does not change are never flagged.
         """
-        out = np.zeros(len(pos), dtype=bool)
+        by_group = None  # per source row and group, whether a twin is flagged
         for column in self.columns_:
             if column.column not in skip:
-                out |= column.flags(frame[column.column], pos, target)
-        return out & (own != target)
+                hit = column.row_flags(frame[column.column])
+                by_group = hit if by_group is None else by_group | hit
+        if by_group is None:
+            return np.zeros(len(pos), dtype=bool)
+        return by_group[pos, target] & (own != target)
 
     def report(self):
         """Return ``{column: {"share", "n_twins", "combinations"}}`` (plain data)."""

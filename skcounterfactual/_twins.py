@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._coherence import CoherenceCheck, codes_of, warn_incoherent
+from ._coherence import CoherenceCheck, warn_incoherent
 from ._domains import (
     SeenValues,
     as_value_list,
@@ -398,11 +398,13 @@ class TwinEngine:
             }
         )
         if self.coherence is not None:
-            provenance["incoherent"] = self._incoherent(frame, factor, pos, digits)
+            provenance["incoherent"] = self._incoherent(
+                frame, factor, pos, digits, own, strides, sizes
+            )
         provenance.index = twins.index
         return twins, provenance
 
-    def _incoherent(self, frame, factor, pos, digits):
+    def _incoherent(self, frame, factor, pos, digits, own, strides, sizes):
         """Flag the twins meeting a combination the fit data (almost) never holds.
 
         Columns linked to any attribute of the factor change with it and are
@@ -411,12 +413,13 @@ class TwinEngine:
         """
         out = np.zeros(len(pos), dtype=bool)
         skip = {link.column for a in factor for link in self.links_[a]}
-        for attribute in factor:
+        own = own[pos]
+        for attribute, stride, size in zip(factor, strides, sizes, strict=True):
             check = self.coherence_.get(attribute)
             if check is None or not check.columns_:
                 continue
-            own = codes_of(frame[attribute], self.domains_[attribute])[pos]
-            out |= check.flags(frame, pos, own, digits[attribute], skip)
+            mine = np.where(own >= 0, (own // stride) % size, -1)
+            out |= check.flags(frame, pos, mine, digits[attribute], skip)
         return out
 
     def _unseen(self, column, values, index, unseen_values):
