@@ -146,7 +146,7 @@ class TwinEngine:
             for column in check.columns_:
                 if (attribute, column.column) not in mirrors:
                     warn_incoherent(
-                        attribute, column, coherence=self.coherence, stacklevel=6
+                        attribute, column, coherence=self.coherence, stacklevel=5
                     )
 
     def suggested_links(self):

@@ -6,6 +6,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skcounterfactual import (
     CounterfactualAugmenter,
@@ -55,6 +57,7 @@ def test_warning_names_the_column_the_counts_the_share_and_the_fix():
     with pytest.warns(IncoherentTwinWarning) as caught:
         augmenter = CounterfactualAugmenter(protected="sex").fit(X)
     assert len(caught) == 1  # once per column
+    assert caught[0].filename == __file__  # points at the caller's fit
     message = str(caught[0].message)
     husbands = int((X["relationship"] == "Husband").sum())
     wives = int((X["relationship"] == "Wife").sum())
@@ -203,6 +206,51 @@ def test_the_mirror_check_finds_the_same_with_and_without_coherence(coherence):
         CounterfactualAugmenter(protected="sex", coherence=coherence).fit(X)
     mirrors = [str(w.message) for w in caught if w.category is UnlinkedMirrorWarning]
     assert [m.split("'")[1] for m in mirrors] == ["code", "label"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_rows=st.integers(40, 300),
+    n_groups=st.integers(2, 3),
+    n_values=st.integers(1, 6),
+    coupling=st.floats(0, 1),
+    min_count=st.integers(1, 20),
+    min_share=st.floats(0.01, 1.0),
+)
+def test_flags_follow_the_documented_rule(
+    seed, n_rows, n_groups, n_values, coupling, min_count, min_share
+):
+    # a reference with pandas: unsupported when expected >= min_count and
+    # count < min_share * expected, expected = value count x group share
+    rng = np.random.default_rng(seed)
+    group = rng.choice([f"g{i}" for i in range(n_groups)], n_rows)
+    shared = rng.choice([f"v{j}" for j in range(n_values)], n_rows)
+    tied = rng.random(n_rows) < coupling
+    X = pd.DataFrame(
+        {"a": group, "c": np.where(tied, np.char.add(group, "_own"), shared)}
+    )
+    if X["a"].nunique() < 2:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IncoherentTwinWarning)
+        warnings.simplefilter("ignore", UnlinkedMirrorWarning)  # when tied fully
+        augmenter = CounterfactualAugmenter(
+            protected="a", coherence=(min_count, min_share)
+        ).fit(X)
+    counts = pd.crosstab(X["a"], X["c"])
+    expected = np.outer(counts.sum(axis=1) / n_rows, counts.sum(axis=0))
+    unsupported = (expected >= min_count) & (counts.to_numpy() < min_share * expected)
+    unsupported = pd.DataFrame(unsupported, index=counts.index, columns=counts.columns)
+    provenance = augmenter.make_twins(X).provenance
+    values = X["c"].to_numpy()[provenance["source_position"]]
+    reference = [
+        bool(unsupported.loc[new, value])
+        for new, value in zip(provenance["new"], values, strict=True)
+    ]
+    np.testing.assert_array_equal(provenance["incoherent"], reference)
+    n_flagged = sum(r["n_twins"] for r in augmenter.coherence_.get("a", {}).values())
+    assert n_flagged == sum(reference)
 
 
 # ------------------------------------------------------- numbers and missing
@@ -636,6 +684,12 @@ def test_command_line_prints_the_caveat_and_reads_suggested_links_back(
         assert main([*fixed, "--json", str(tmp_path / "fixed.json")]) == 0
     assert not [w for w in caught if w.category is IncoherentTwinWarning]
     assert "CAVEAT" not in capsys.readouterr().out
+    message = (
+        f"--links {tmp_path / 'links.json'}: 'relation' is not a column of the data."
+    )
+    (tmp_path / "links.json").write_text(json.dumps({"relation": "resample"}))
+    assert main([*fixed, "--json", str(tmp_path / "other.json")]) == 2
+    assert message in capsys.readouterr().err
     fixed_result = json.loads((tmp_path / "fixed.json").read_text())
     assert fixed_result["caveats"] == []
     flip = fixed_result["attributes"]["sex"]["flip_rate"]
