@@ -186,7 +186,7 @@ pd.DataFrame(rows).round(3)
 from skcounterfactual import suggest_links
 from skcounterfactual.datasets import load_german_credit
 
-X_credit, y_credit = load_german_credit()
+X_credit, y_credit = load_german_credit(return_X_y=True)
 credit_links = suggest_links(X_credit, protected="sex")
 credit_links
 

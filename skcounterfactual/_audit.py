@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._audit_coherence import coherence_findings, proxies_of
+from ._audit_coherence import coherence_findings, count_incoherent, proxies_of
 from ._augmenter import resolve_twin_maker
 from ._evidence import evidence
 from ._group_metrics import continuous_reason, group_metrics
@@ -334,8 +334,8 @@ def _audit_factor(name, factor, maker, predictions, context):
         columns,
         linked,
         maker,
-        provenance,
-        twin_mask,
+        int(twin_mask.sum()),
+        count_incoherent(provenance, twin_mask),
         [context.proxies[column] for column in columns],
     )
     undefined.update(reasons)

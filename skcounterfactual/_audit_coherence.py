@@ -23,8 +23,10 @@ NOT_CHECKED = (
 def proxies_of(frame, attribute, maker):
     """Return :func:`find_proxies` of the audited rows for one attribute.
 
-    Returns ``(frame, None)``, or ``(empty frame, reason)`` when the attribute
-    cannot be compared by groups (a single value, a continuous attribute).
+    ``frame`` is a pandas frame of the audited rows (a sample of them is
+    enough: at most ``PROXY_ROWS`` are measured). Returns ``(frame, None)``,
+    or ``(empty frame, reason)`` when the attribute cannot be compared by
+    groups (a single value, a continuous attribute).
     """
     try:
         found = find_proxies(
@@ -56,20 +58,29 @@ def _links_for(maker, columns, proxies, linked, checked):
     return out
 
 
-def coherence_findings(columns, linked, maker, provenance, twin_mask, proxies):
+def count_incoherent(provenance, twin_mask):
+    """Return the flagged twins among ``twin_mask``, or None when not checked.
+
+    Chunked audits add up the counts of their chunks.
+    """
+    if "incoherent" not in provenance.columns:
+        return None
+    return int(provenance["incoherent"].to_numpy()[twin_mask].sum())
+
+
+def coherence_findings(columns, linked, maker, n_twins, n_incoherent, proxies):
     """Return the coherence fields of an :class:`AttributeAudit` and reasons.
 
-    ``proxies`` holds ``(frame, reason)`` from :func:`proxies_of` for each
-    of ``columns``.
+    ``n_incoherent`` counts the factor's flagged twins among its ``n_twins``
+    (None: the twin maker does not check); ``proxies`` holds ``(frame,
+    reason)`` from :func:`proxies_of` for each of ``columns``.
     """
     undefined = {}
-    n_twins = int(twin_mask.sum())
-    if "incoherent" in provenance.columns:
-        count = int(provenance["incoherent"].to_numpy()[twin_mask].sum())
-        share = count / n_twins if n_twins else 0.0
-    else:
-        count = share = None
+    count, share = n_incoherent, None
+    if count is None:
         undefined["incoherent_share"] = undefined["incoherent_twins"] = NOT_CHECKED
+    else:
+        share = count / n_twins if n_twins else 0.0
     found = getattr(maker, "coherence_", None) or {}
     columns_found = {}
     for attribute in columns:

@@ -352,7 +352,7 @@ def suggest_links(X, *, protected, coherence=DEFAULT_COHERENCE):
 
     >>> from skcounterfactual import suggest_links
     >>> from skcounterfactual.datasets import load_german_credit
-    >>> X, y = load_german_credit()
+    >>> X, y = load_german_credit(return_X_y=True)
     >>> links = suggest_links(X, protected="sex")
     >>> for target, table in links["status_sex"].items():
     ...     for old, new in table.items():

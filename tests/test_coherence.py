@@ -308,8 +308,10 @@ DOCUMENTED = {
 
 
 def test_german_credit_suggestion_is_the_documented_translation():
-    X, _ = load_german_credit()
-    labels = load_german_credit(decode=False)[0]["status_sex"].cat.categories
+    X, _ = load_german_credit(return_X_y=True)
+    labels = load_german_credit(return_X_y=True, decode=False)[0][
+        "status_sex"
+    ].cat.categories
     code = dict(zip(X["status_sex"].cat.categories, labels, strict=True))
     links = suggest_links(X, protected="sex")
     assert list(links) == ["status_sex"]
@@ -323,7 +325,7 @@ def test_german_credit_suggestion_is_the_documented_translation():
 def test_german_credit_codes_alone_cannot_name_single_women():
     # with the raw codes nothing says A95 is a single woman: the single men's
     # twins become A92, and A92's twin the commonest male code (documented)
-    X, _ = load_german_credit(decode=False)
+    X, _ = load_german_credit(return_X_y=True, decode=False)
     assert suggest_links(X, protected="sex") == {
         "status_sex": {
             "female": {"A91": "A92", "A93": "A92", "A94": "A92"},
@@ -333,7 +335,7 @@ def test_german_credit_codes_alone_cannot_name_single_women():
 
 
 def test_german_credit_bare_twins_are_all_incoherent_and_the_fix_removes_them():
-    X, _ = load_german_credit(decode=False)
+    X, _ = load_german_credit(return_X_y=True, decode=False)
     with pytest.warns(IncoherentTwinWarning, match="'status_sex'") as caught:
         bare = CounterfactualAugmenter(protected="sex").fit(X)
     assert len(caught) == 1
