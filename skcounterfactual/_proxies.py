@@ -12,15 +12,10 @@ from scipy.stats.contingency import association
 from sklearn.metrics import roc_auc_score
 from sklearn.utils import check_random_state
 
-from ._coherence import (
-    DEFAULT_COHERENCE,
-    MAX_GROUPS,
-    Groups,
-    check_coherence,
-    encode,
-    support,
-)
+from ._coherence import DEFAULT_COHERENCE, MAX_GROUPS, check_coherence
+from ._encoding import encode
 from ._pairing import suggest_link
+from ._support import Groups, support
 from ._validation import (
     EMPTY_INPUT,
     as_column_list,
