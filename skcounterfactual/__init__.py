@@ -9,11 +9,13 @@ the result into audits, leaderboards and reports.
 from ._audit import audit
 from ._augmenter import CounterfactualAugmenter
 from ._classifier import CounterfactualAugmentedClassifier
+from ._coherence import IncoherentTwinWarning
 from ._domains import UnlinkedMirrorWarning
 from ._flip_scorer import make_counterfactual_flip_scorer
 from ._leaderboard import leaderboard
 from ._plotting import plot_pareto
 from ._protocol import TwinSet
+from ._proxies import find_proxies, suggest_links
 from ._report import AttributeAudit, AuditReport
 from ._scoring import (
     counterfactual_effect,
@@ -30,6 +32,7 @@ __all__ = [
     "AuditReport",
     "CounterfactualAugmentedClassifier",
     "CounterfactualAugmenter",
+    "IncoherentTwinWarning",
     "TextLink",
     "TwinSet",
     "UnlinkedMirrorWarning",
@@ -38,9 +41,11 @@ __all__ = [
     "counterfactual_flip_rate",
     "counterfactual_flip_score",
     "fairness_scoring",
+    "find_proxies",
     "leaderboard",
     "make_counterfactual_flip_scorer",
     "make_parity_scorer",
     "most_accurate_within",
     "plot_pareto",
+    "suggest_links",
 ]

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from ._audit_coherence import PROXY_ROWS, coherence_findings, proxies_of
 from ._partitions import Rows, twin_maker_for
 from ._predictions import (
     DEFAULT_CHUNK_SIZE,
@@ -191,16 +192,28 @@ rows (gender: flip rate 0.500)>
     )
     tallies, positive, placebo, n_rows = _merge(rows.run(partition))
     given = getattr(maker, "values", None)
-    attributes = {
-        name: AttributeAudit(
-            **tally.finish(
-                confidence=confidence,
-                has_y=rows.y is not None,
-                given_domains=given if isinstance(given, dict) else None,
-            )
+    sample = rows.sample(PROXY_ROWS)
+    proxies = {}
+    attributes = {}
+    for name, tally in tallies.items():
+        fields = tally.finish(
+            confidence=confidence,
+            has_y=rows.y is not None,
+            given_domains=given if isinstance(given, dict) else None,
         )
-        for name, tally in tallies.items()
-    }
+        for column in tally.columns:
+            if column not in proxies:
+                proxies[column] = proxies_of(sample, column, maker)
+        coherence, reasons = coherence_findings(
+            tally.columns,
+            tally.linked,
+            maker,
+            fields["n_twins"],
+            tally.counts["incoherent"],
+            [proxies[column] for column in tally.columns],
+        )
+        fields["undefined"].update(reasons)
+        attributes[name] = AttributeAudit(**fields, **coherence)
     _warn_unchanged_texts(attributes)
     return AuditReport(
         attributes,

@@ -8,6 +8,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._coherence import DEFAULT_COHERENCE, check_coherence
 from ._protocol import TwinMakerMixin, TwinSet, check_twin_maker, to_array
 from ._twins import TwinEngine
 from ._validation import (
@@ -99,6 +100,19 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         twins for that row.
     strict : bool, default=False
         Raise when ``values`` holds a value never observed in the fit data.
+    coherence : (int, float) or None, default=(10, 0.05)
+        ``(min_count, min_share)``: when a twin's new protected value meets a
+        value of another, unlinked column that the fit data (almost) never
+        holds for that group (a woman whose household role is "Husband"), the
+        twin is *incoherent*: flagged in the provenance's ``incoherent``
+        column, and ``fit`` warns once per column with an
+        :class:`IncoherentTwinWarning`. A combination is unsupported when,
+        were the column unrelated to the attribute, the data would hold it at
+        least ``min_count`` times, and it holds it fewer than ``min_share``
+        times that. Numeric columns are judged by deciles, missing values as a
+        value of their own; attributes with more than 50 values, or fewer than
+        five rows per value, are not checked (see :ref:`coherence`). None
+        switches the check off (no flag column, no warning, a faster ``fit``).
     random_state : int, RandomState instance or None, default=None
         Seed of every random draw. A twin depends only on the seed, its source
         row's label, the attribute and the target value. Without links that
@@ -117,6 +131,19 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         it changes and the linked columns that follow them.
     seed_ : int
         The seed derived from ``random_state``.
+    coherence_ : dict
+        Per protected attribute, per column with unsupported combinations:
+        ``{"share": share of the fit rows' twins flagged (one twin per other
+        value), "n_twins": their number, "combinations": [...]}``, each
+        combination a dict with the ``group``, the ``level`` (``"value"``,
+        ``"bin"``, ``"missing"`` or ``"present"``), the ``value``, its
+        ``count`` in the fit data, the ``expected`` count and the ``twins``
+        it affects, worst first. Empty when ``coherence=None`` or every twin
+        is coherent.
+    suggested_links_ : dict
+        The links :func:`suggest_links` proposes for those columns, in the
+        shape ``links`` takes (per attribute when several are protected):
+        read, edit and pass them back; they are never applied on their own.
     n_features_in_ : int
         Number of columns seen in ``fit``.
     feature_names_in_ : ndarray of str
@@ -170,6 +197,7 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         placebo="auto",
         missing="error",
         strict=False,
+        coherence=DEFAULT_COHERENCE,
         random_state=None,
     ):
         self.protected = protected
@@ -184,6 +212,7 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         self.placebo = placebo
         self.missing = missing
         self.strict = strict
+        self.coherence = coherence
         self.random_state = random_state
 
     def _check_params(self):
@@ -193,6 +222,7 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         check_option(_plain_bool(self.placebo), PLACEBO, "placebo")
         check_bool(self.strict, "strict")
         check_positive_int(self.n_twins, "n_twins", allow_none=True)
+        check_coherence(self.coherence)
         for name in ("values", "links", "locales", "genders"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, dict):
@@ -239,6 +269,7 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
             missing=self.missing,
             strict=bool(self.strict),
             seed=seed,
+            coherence=check_coherence(self.coherence),
         )
         self.engine_ = engine.fit(frame)
         self.protected_ = protected
@@ -251,6 +282,11 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
             for factor in engine.factors()
         }
         self.seed_ = seed
+        self.coherence_ = {
+            attribute: check.report() for attribute, check in engine.coherence_.items()
+        }
+        self.coherence_ = {a: r for a, r in self.coherence_.items() if r}
+        self.suggested_links_ = engine.suggested_links()
         return self
 
     def make_twins(self, X, *, include_original=False, placebo=None):

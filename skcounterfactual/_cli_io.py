@@ -199,6 +199,56 @@ def _parse_links(items, data, protected):
     return links
 
 
+def _read_links(path, data, protected):
+    """Read ``--links FILE``: a JSON object ``{column: link}``, as ``links=`` takes.
+
+    The ``suggested_links`` of a previous ``--json`` result can be saved and
+    passed back as is. Keys and values read as text are turned into the
+    attribute's or the column's kind (``"1"`` becomes 1 in an integer column).
+    """
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            links = json.load(handle)
+    except OSError as exc:
+        raise CLIError(f"--links {path}: cannot be read: {exc}.") from None
+    except json.JSONDecodeError as exc:
+        raise CLIError(f"--links {path} is not valid JSON: {exc}.") from None
+    if not isinstance(links, dict):
+        raise CLIError(
+            f"--links {path} must hold a JSON object {{column: link}}, such as "
+            '{"relationship": {"Female": {"Husband": "Wife"}}}; got '
+            f"{type(links).__name__}."
+        )
+    out = {}
+    for column, spec in links.items():
+        if column not in data.columns:
+            raise CLIError(
+                f"--links {path}: {column!r} is not a column of the data. "
+                f"Columns: {list(data.columns)}."
+            )
+        if isinstance(spec, dict):
+            attribute, values = data[protected[0]], data[column]
+            spec = {
+                _coerce(str(key), attribute): (
+                    {
+                        _coerce(str(k), values): _json_value(v, values)
+                        for k, v in value.items()
+                    }
+                    if isinstance(value, dict)
+                    else _json_value(value, values)
+                )
+                for key, value in spec.items()
+            }
+        out[column] = spec
+    return out
+
+
+def _json_value(value, series):
+    return _coerce(value, series) if isinstance(value, str) else value
+
+
 def _parse_values(items, data):
     values = {}
     for item in items or []:

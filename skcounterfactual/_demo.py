@@ -1,14 +1,18 @@
 """The demo behind ``skcounterfactual demo``: the hands-on tutorial, end to end."""
 
+import warnings
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
 from sklearn.tree import DecisionTreeClassifier
 
 from ._augmenter import CounterfactualAugmenter
 from ._classifier import CounterfactualAugmentedClassifier
+from ._coherence import IncoherentTwinWarning
 from ._selection import fairness_scoring, most_accurate_within
 
 LEADERBOARD_COLUMNS = ("accuracy", "flip_score", "parity_difference")
@@ -17,14 +21,20 @@ LINKS = {
     "first_name": "first_name",
     "title": "title",
 }
+HOUSEHOLD_LINK = {"Female": {"Husband": "Wife"}, "Male": {"Wife": "Husband"}}
+COUPLED_LINKS = {**LINKS, "household_role": HOUSEHOLD_LINK}
 
 
 def _columns(columns):
     return ColumnTransformer([("keep", "passthrough", columns)])
 
 
-def candidates(depths=(2, 3, 5)):
-    """Return ``{name: estimator}``: gender-aware, gender-blind and augmented trees."""
+def candidates(depths=(2, 3, 5), links=None):
+    """Return ``{name: estimator}``: gender-aware, gender-blind and augmented trees.
+
+    ``links`` are the augmenter's (by default the gender code's value map).
+    """
+    links = {"gender_code": {"Male": 1, "Female": 0}} if links is None else links
     out = {}
     for depth in depths:
         tree = DecisionTreeClassifier(max_depth=depth, random_state=0)
@@ -40,9 +50,7 @@ def candidates(depths=(2, 3, 5)):
                     [("select", _columns(["gender_code", "income"])), ("tree", tree)]
                 ),
                 augmenter=CounterfactualAugmenter(
-                    protected="gender",
-                    links={"gender_code": {"Male": 1, "Female": 0}},
-                    random_state=0,
+                    protected="gender", links=links, random_state=0
                 ),
             )
         )
@@ -66,6 +74,63 @@ def clone_table(model, random_state):
     )
 
 
+def coherent_twins(X, y, X_audit, y_audit):
+    """Print how unlinked household roles hide the bias of a gender-blind model."""
+    from ._audit import audit
+    from ._proxies import find_proxies
+
+    select = ColumnTransformer(
+        [
+            ("role", OneHotEncoder(handle_unknown="ignore"), ["household_role"]),
+            ("keep", "passthrough", ["income"]),
+        ]
+    )
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0)
+    blind = Pipeline([("select", select), ("tree", tree)]).fit(X, y)
+    print(
+        "\nTwins that make sense. The applicants also have a household role "
+        "(Husband, Wife) and a neighbourhood. A tree that never reads gender, on "
+        "household_role and income, audited with twins that change gender, "
+        "gender_code, first_name and title only:"
+    )
+    bare = CounterfactualAugmenter(protected="gender", links=LINKS, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IncoherentTwinWarning)
+        bare = bare.fit(X)
+    for warning in caught:
+        if warning.category is IncoherentTwinWarning:
+            print(f"  IncoherentTwinWarning: {str(warning.message).split('. ')[0]}.")
+    bare_audit = audit(blind, X_audit, y_audit, augmenter=bare).attributes["gender"]
+    suggested = bare.suggested_links_
+    fixed = CounterfactualAugmenter(
+        protected="gender", links={**LINKS, **suggested}, random_state=0
+    ).fit(X)
+    fixed_audit = audit(blind, X_audit, y_audit, augmenter=fixed).attributes["gender"]
+    print(
+        f"  bare twins: flip rate {bare_audit.flip_rate:.1%}, "
+        f"{bare_audit.incoherent_share:.0%} of the twins incoherent "
+        f"(a woman who is a 'Husband', a man who is a 'Wife'): "
+        f"{bare_audit.caveat()}."
+    )
+    print(f"  suggested links (augmenter.suggested_links_): {suggested!r}")
+    print(
+        f"  with them: flip rate {fixed_audit.flip_rate:.1%}, "
+        f"{fixed_audit.incoherent_share:.0%} incoherent."
+    )
+    proxies = find_proxies(X, protected="gender", random_state=0)
+    shown = proxies[proxies["proxy"]]
+    print(
+        "  Columns that reveal gender (find_proxies): "
+        + ", ".join(
+            f"{c} ({v:.2f})"
+            for c, v in zip(shown["column"], shown["association"], strict=True)
+        )
+        + ". The neighbourhood is a proxy, not an impossible combination: "
+        "all-else-equal twins keep it, so a model reading it is judged on what "
+        "it does with gender alone."
+    )
+
+
 def n_steps(report_path=None):
     """Return how many times :func:`demo` calls ``progress``."""
     return 4 if report_path is None else 5
@@ -83,9 +148,11 @@ def demo(n_samples=2000, random_state=42, report_path=None, progress=print):
     from .datasets import make_loan_applicants
 
     progress(f"generating {n_samples:,} biased historical loan decisions")
-    X, y = make_loan_applicants(n_samples, bias=1.0, random_state=random_state)
+    X, y = make_loan_applicants(
+        n_samples, bias=1.0, couplings=True, random_state=random_state
+    )
     X_audit, y_audit = make_loan_applicants(
-        1000, bias=1.0, random_state=random_state + 1
+        1000, bias=1.0, couplings=True, random_state=random_state + 1
     )
     print(
         "Historical decisions: men approved, women only when income > 80,000. "
@@ -95,7 +162,7 @@ def demo(n_samples=2000, random_state=42, report_path=None, progress=print):
     )
 
     progress("training the tutorial's model: a depth-3 tree on gender and income")
-    named = candidates()
+    named = candidates(links=COUPLED_LINKS)
     tutorial = named["tree(depth=3) on gender_code+income"]
     tutorial = tutorial.fit(X, y)
     print("The tutorial's clones: identical applicants but for gender")
@@ -105,7 +172,9 @@ def demo(n_samples=2000, random_state=42, report_path=None, progress=print):
     progress(f"ranking {len(named)} candidates with GridSearchCV (3-fold)")
     pipeline = Pipeline([("model", tutorial)])
     grid = {"model": list(named.values())}
-    twins = CounterfactualAugmenter(protected="gender", links=LINKS, random_state=0)
+    twins = CounterfactualAugmenter(
+        protected="gender", links=COUPLED_LINKS, random_state=0
+    )
     search = GridSearchCV(
         pipeline,
         grid,
@@ -139,6 +208,7 @@ def demo(n_samples=2000, random_state=42, report_path=None, progress=print):
     print(before.to_markdown())
     print("\nAudit of the chosen model:")
     print(after.to_markdown())
+    coherent_twins(X, y, X_audit, y_audit)
 
     if report_path is not None:
         progress(f"writing the HTML report to {report_path}")

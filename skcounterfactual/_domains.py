@@ -99,18 +99,27 @@ def observed_domain(column):
         return sorted(uniques, key=repr)
 
 
-def warn_unlinked_mirrors(frame, protected, linked):
+def warn_unlinked_mirrors(frame, protected, linked, profiles=None):
     """Warn about a column that encodes a protected attribute but is not linked.
 
     The commonest mistake in a twin audit: ``gender`` changes, its numeric
     copy ``gender_code`` does not, and a model that reads the copy shows
-    no flip at all.
+    no flip at all. Returns the ``(attribute, column)`` pairs warned about.
+
+    ``profiles`` may give, per attribute, ``(n_values, {column: profile})``
+    counted already by the coherence check, a profile being ``(distinct
+    values, has missing values, distinct pairs with the attribute)`` or None
+    for a column with too many values to mirror anything; columns and
+    attributes it does not cover are counted here.
     """
+    found = []
     if len(frame) < 20:  # in a handful of rows columns co-vary by chance
-        return
+        return found
     for attribute in protected:
         source = frame[attribute]
-        n_values = source.nunique()
+        n_values, known = (profiles or {}).get(attribute, (None, {}))
+        if n_values is None:
+            n_values = source.nunique()
         # a categorical attribute, each value shared by several rows; in a
         # continuous one every unique column would look like a mirror
         if n_values < 2 or n_values > min(50, len(frame) // 5):
@@ -118,11 +127,13 @@ def warn_unlinked_mirrors(frame, protected, linked):
         for column in frame.columns:
             if column in linked or column in protected:
                 continue
-            other = frame[column]
-            if other.nunique() != n_values or other.isna().any():
-                continue
-            pairs = pd.DataFrame({"a": source, "b": other}).dropna().drop_duplicates()
-            if len(pairs) == n_values:
+            if column in known:
+                profile = known[column]
+                mirror = profile is not None and profile == (n_values, False, n_values)
+            else:
+                mirror = _mirrors(source, frame[column], n_values)
+            if mirror:
+                found.append((attribute, column))
                 warnings.warn(
                     f"Column {column!r} mirrors the protected attribute "
                     f"{attribute!r} one to one but is not linked, so twins keep "
@@ -131,3 +142,11 @@ def warn_unlinked_mirrors(frame, protected, linked):
                     UnlinkedMirrorWarning,
                     stacklevel=4,
                 )
+    return found
+
+
+def _mirrors(source, other, n_values):
+    if other.nunique() != n_values or other.isna().any():
+        return False
+    pairs = pd.DataFrame({"a": source, "b": other}).dropna().drop_duplicates()
+    return len(pairs) == n_values

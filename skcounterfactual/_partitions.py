@@ -14,6 +14,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ._augmenter import resolve_twin_maker
+from ._keys import label_hashes
 from ._protocol import check_twin_maker
 from ._validation import (
     as_column_list,
@@ -91,6 +92,20 @@ class Rows:
             return self.X.drop_duplicates(subset=columns).compute()
         return self.frame.drop_duplicates(subset=columns)
 
+    def sample(self, n_rows):
+        """Return about ``n_rows`` of the rows as a pandas frame.
+
+        A row is kept by the hash of its label, so the sample is the same for
+        a pandas table and for the same rows split into Dask partitions.
+        """
+        if not self.dask:
+            return self.frame.iloc[np.flatnonzero(_kept(self.frame, n_rows, None))]
+        n_total = len(self.X)
+        return self.X.map_partitions(
+            lambda part: part.iloc[np.flatnonzero(_kept(part, n_rows, n_total))],
+            meta=self.X._meta,
+        ).compute()
+
     def run(self, work):
         """Return ``[work(frame, dtype, y, weights), ...]``, one per partition.
 
@@ -119,6 +134,15 @@ class Rows:
             for p, y, w in zip(parts, ys, ws, strict=True)
         ]
         return list(dask.compute(*tasks))
+
+
+def _kept(frame, n_rows, n_total):
+    """Which rows of ``frame`` a sample of about ``n_rows`` keeps, by label."""
+    n_total = len(frame) if n_total is None else n_total
+    if n_total <= n_rows:
+        return np.ones(len(frame), dtype=bool)
+    hashes = label_hashes(frame.index)
+    return hashes < np.uint64(min(int(n_rows / n_total * 2.0**64), 2**64 - 1))
 
 
 def twin_maker_for(rows, *, protected=None, augmenter=None):

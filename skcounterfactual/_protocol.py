@@ -63,9 +63,12 @@ class TwinSet:
         intersectional twins), ``kind`` (``"original"``, ``"twin"`` or
         ``"placebo"``) and ``unseen`` (whether the twin holds a protected or
         linked value never seen in the fit data). Twin makers may add flag
-        columns after these, such as ``text_substitutions`` (words and names
-        a text link rewrote in each twin; missing where no text link
-        applies). Its index is ``X``'s.
+        columns after these: :class:`CounterfactualAugmenter` adds
+        ``incoherent`` (whether the twin meets a combination the fit data
+        (almost) never holds, see :class:`IncoherentTwinWarning`) and, with a
+        text link, ``text_substitutions`` (words and names a text link
+        rewrote in each twin; missing where no text link applies). Its index
+        is ``X``'s.
     unseen_values : dict
         For each column, the values twins carry that the fit data never held.
 
@@ -101,7 +104,11 @@ class TwinSet:
     def __repr__(self):
         counts = self.provenance["kind"].value_counts()
         parts = ", ".join(f"{k}={int(v)}" for k, v in counts.items() if v)
-        return f"TwinSet({parts}, unseen={int(self.provenance['unseen'].sum())})"
+        parts += f", unseen={int(self.provenance['unseen'].sum())}"
+        if "incoherent" in self.provenance.columns:
+            incoherent = int(self.provenance["incoherent"].sum())
+            parts += f", incoherent={incoherent}" if incoherent else ""
+        return f"TwinSet({parts})"
 
     def to_frame(self):
         """Return the twins and their provenance side by side in one frame.

@@ -92,6 +92,7 @@ def summary_table(report):
         "DP difference",
         "EO difference",
         "unseen twins",
+        "incoherent twins",
     ]
     rows = []
     for a in report.attributes.values():
@@ -107,6 +108,7 @@ def summary_table(report):
                 _number(a.demographic_parity_difference),
                 _number(a.equalized_odds_difference),
                 f"{a.unseen_twins:,}",
+                DASH if a.incoherent_share is None else f"{a.incoherent_share:.1%}",
             ]
         )
     return header, rows
@@ -136,6 +138,9 @@ def finding(a):
             f"gets the favourable decision in {wins:,} discordant pairs against "
             f"{losses:,} (mid-p {_p(row['p_value_midp'])})."
         )
+    caveat = a.caveat()
+    if caveat:
+        text += f" Caveat: {caveat} (see Twin coherence)."
     return text
 
 
@@ -155,6 +160,91 @@ def _text_sentence(changes):
             "of fairness"
         )
     return text + "."
+
+
+MAX_PROXIES = 5
+MAX_SHOWN_VALUES = 3
+
+
+def _values(values):
+    shown = ", ".join(label(v) for v in values[:MAX_SHOWN_VALUES])
+    more = len(values) - MAX_SHOWN_VALUES
+    return shown + (f" (+{more:,} more)" if more > 0 else "")
+
+
+def _combination(column, record):
+    if record["level"] == "missing":
+        what = f"{label(column)} missing"
+    elif record["level"] == "present":
+        what = f"{label(column)} present"
+    elif record["level"] == "bin":
+        what = f"{label(column)} in {record['value']}"
+    else:
+        what = f"{label(column)}={label(record['value'])}"
+    return (
+        f"{label(record['group'])} with {what}: {record['count']:,} in the fit "
+        f"data, {record['expected']:,.0f} expected"
+    )
+
+
+def coherence_summary(a):
+    """Return the sentence that opens the twin coherence section."""
+    if a.incoherent_share is None:
+        return f"Not checked: {a.undefined.get('incoherent_share', 'unknown')}."
+    text = (
+        f"{a.incoherent_twins:,} of {a.n_twins:,} twins ({a.incoherent_share:.1%}) "
+        "meet a combination the fit data (almost) never holds"
+    )
+    if not a.incoherent_twins:
+        return text + ": every twin is coherent."
+    return (
+        text + ": the columns below keep a value the twin's new group does not "
+        "have. Link them (suggested links below) and audit again."
+    )
+
+
+def coherence_sections(a):
+    """Return the tables of the twin coherence section."""
+    columns = (
+        ["column", "twins affected (fit data)", "worst combinations"],
+        [
+            [
+                label(column),
+                f"{record['share']:.1%}",
+                "; ".join(_combination(column, r) for r in record["combinations"][:3]),
+            ]
+            for column, record in a.incoherent_columns.items()
+        ],
+    )
+    top = a.proxies
+    if len(top):
+        top = top[top["proxy"]].head(MAX_PROXIES)
+    proxies = (
+        ["column", "measure", "association", "baseline", "linked", "exclusive values"],
+        [
+            [
+                label(r["column"]),
+                str(r["measure"]).replace("_", " "),
+                _number(r["association"]),
+                _number(r["baseline"]),
+                "yes" if r["linked"] else "no",
+                "; ".join(
+                    f"{label(g)}: {_values(v)}"
+                    for g, v in r["exclusive_values"].items()
+                ),
+            ]
+            for r in top.to_dict("records")
+        ],
+    )
+    links = (
+        ["column", "link"],
+        [[label(c), repr(link)] for c, link in a.suggested_links.items()],
+    )
+    return [
+        ("Incoherent columns", columns),
+        ("Top proxies", proxies),
+        ("Suggested links", links),
+    ]
 
 
 def _evidence_cell(column, value):
@@ -216,7 +306,8 @@ LEGEND = (
     "mid-p McNemar test that the value does not matter, the smallest over pairs "
     "of values, Bonferroni-adjusted. Score change: mean absolute change of the "
     "favourable-class score. DP and EO: Fairlearn's demographic parity and "
-    "equalized odds differences between groups."
+    "equalized odds differences between groups. Incoherent twins: share of twins "
+    "meeting a combination the fit data (almost) never holds."
 )
 
 
@@ -238,6 +329,9 @@ def render_markdown(report):
         out += [f"## {a.name}", "", finding(a), ""]
         for title, (header, rows) in _sections(a):
             out += [f"### {title}", "", table(header, rows) if rows else "None.", ""]
+        out += ["### Twin coherence", "", coherence_summary(a), ""]
+        for title, (header, rows) in coherence_sections(a):
+            out += [f"#### {title}", "", table(header, rows) if rows else "None.", ""]
         if a.undefined:
             out += ["### Undefined values", ""]
             out += [f"- {key}: {reason}" for key, reason in a.undefined.items()]
@@ -338,6 +432,11 @@ def render_html(report, *, figures=True, page=True):
             )
         for title, (header, rows) in _sections(a):
             parts.append(f"<h3>{esc(title)}</h3>")
+            parts.append(_html_table(header, rows) if rows else "<p>None.</p>")
+        parts.append("<h3>Twin coherence</h3>")
+        parts.append(f"<p>{esc(coherence_summary(a))}</p>")
+        for title, (header, rows) in coherence_sections(a):
+            parts.append(f"<h4>{esc(title)}</h4>")
             parts.append(_html_table(header, rows) if rows else "<p>None.</p>")
         if a.undefined:
             items = "".join(

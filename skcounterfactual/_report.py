@@ -7,7 +7,7 @@ HTML, rendered by ``_render``). The computation lives in ``_audit``.
 """
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
@@ -15,6 +15,11 @@ from . import _plotting, _render
 from ._serialise import attribute_dict, plain
 
 SCHEMA_VERSION = 1
+MATERIAL_INCOHERENT_SHARE = 0.01  # above this share of incoherent twins, a caveat
+CAVEAT = (
+    "the flip rate is likely under-estimated: {share} of twins are combinations "
+    "the data never holds"
+)
 JSON_KEYS = (
     "schema_version",
     "estimator",
@@ -48,6 +53,7 @@ SUMMARY_COLUMNS = (
     "equalized_odds_difference",
     "unseen_twins",
     "n_flipped_pairs",
+    "incoherent_share",
 )
 
 
@@ -131,6 +137,25 @@ class AttributeAudit:
         text changed) and ``placebo_changed_share`` (share of placebo twins
         whose text changed; None without placebo twins). None without a text
         link.
+    incoherent_twins, incoherent_share : int, float or None
+        Twins (placebo twins excluded) that meet a combination the fit data
+        (almost) never holds, such as a woman whose household role is
+        "Husband", and their share of the twins; None when the twin maker
+        does not check coherence (see :class:`IncoherentTwinWarning`). Above
+        1%, the finding carries a caveat: a model that reads such a column
+        still sees the original group, so the flip rate is likely
+        under-estimated.
+    incoherent_columns : dict
+        Per column responsible, what the twin maker found in its fit data:
+        the ``attribute``, the ``share`` and number (``n_twins``) of twins
+        affected, and the worst ``combinations`` with their counts.
+    proxies : DataFrame
+        The other columns of the audited rows ranked by how much they reveal
+        the attribute (:func:`find_proxies`), with ``linked`` telling whether
+        the twins change the column.
+    suggested_links : dict
+        ``{column: link}``: the links that would make the twins coherent
+        (:func:`suggest_links`), to pass to the augmenter's ``links``.
 
     Examples
     --------
@@ -173,6 +198,25 @@ class AttributeAudit:
     evidence: pd.DataFrame
     undefined: dict
     text_changes: dict | None = None
+    incoherent_twins: int | None = None
+    incoherent_share: float | None = None
+    incoherent_columns: dict = field(default_factory=dict)
+    proxies: pd.DataFrame = field(default_factory=pd.DataFrame)
+    suggested_links: dict = field(default_factory=dict)
+
+    def caveat(self):
+        """Return the caveat on the flip rate, or None when there is none.
+
+        Returns
+        -------
+        caveat : str or None
+            A sentence when more than 1% of the twins are incoherent.
+        """
+        share = self.incoherent_share
+        if share is None or share <= MATERIAL_INCOHERENT_SHARE:
+            return None
+        shown = f"{share:.0%}" if share >= 0.1 else f"{share:.1%}"
+        return CAVEAT.format(share=shown)
 
     def summary(self):
         """Return the headline numbers as a dict (the row of ``to_frame``)."""
@@ -296,8 +340,11 @@ class AuditReport:
             attributes, and ``attributes``, mapping each attribute name to a
             dict with the keys of ``JSON_ATTRIBUTE_KEYS``: the fields of
             :class:`AttributeAudit`, intervals as ``[low, high]`` lists, tables
-            (``direction``, ``comparisons``, ``groups``, ``evidence``) as lists
-            of records and group values as text.
+            (``direction``, ``comparisons``, ``groups``, ``evidence``,
+            ``proxies``) as lists of records and group values as text. The
+            twin coherence keys are ``incoherent_twins``,
+            ``incoherent_share``, ``incoherent_columns``, ``proxies`` and
+            ``suggested_links``.
 
         Notes
         -----

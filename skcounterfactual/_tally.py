@@ -15,6 +15,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from ._audit_coherence import count_incoherent
 from ._exact import exact_sum
 from ._group_metrics import continuous_reason, metrics_from_counts
 from ._mean_intervals import mean_from_totals, paired_from_totals
@@ -86,6 +87,7 @@ class FactorTally:
             ),
             0,
         )
+        self.counts["incoherent"] = None  # twins flagged incoherent, if checked
         self.sums = dict.fromkeys(
             (
                 "total",
@@ -145,6 +147,9 @@ class FactorTally:
         counts["n_flipped_pairs"] += int(changed.sum())
         unseen = chunk.provenance["unseen"].to_numpy()
         counts["unseen_twins"] += int(unseen[twin_mask | placebo_mask].sum())
+        incoherent = count_incoherent(chunk.provenance, twin_mask)
+        if incoherent is not None:
+            counts["incoherent"] = (counts["incoherent"] or 0) + incoherent
         self._update_cells(chunk, twin_mask)
         self._update_groups(chunk, y, weights)
         self._update_evidence(chunk, np.flatnonzero(twin_mask)[changed])
@@ -291,6 +296,10 @@ class FactorTally:
     def merge(self, other):
         """Add the tally of the rows that follow this tally's rows."""
         for key, value in other.counts.items():
+            if key == "incoherent":
+                if value is not None:
+                    self.counts[key] = (self.counts[key] or 0) + value
+                continue
             self.counts[key] += value
         for key, value in other.sums.items():
             self.sums[key] += value

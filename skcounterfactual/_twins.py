@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._coherence import CoherenceCheck, warn_incoherent
 from ._domains import (
     SeenValues,
     as_value_list,
@@ -30,6 +31,7 @@ from ._keys import combine, label_hashes, stable_hash, uniforms
 from ._links import Batch, FitContext, infer_gender
 from ._linkspec import normalise_links
 from ._mimesis import check_locale
+from ._pairing import suggest_link
 
 SINGLE_VALUE_DOMAIN = (
     "The domain of {attribute!r} has a single value {values!r}; a twin needs "
@@ -60,10 +62,12 @@ class TwinEngine:
     missing: str = "error"
     strict: bool = False
     seed: int = 0
+    coherence: tuple | None = None
     domains_: dict = field(default_factory=dict)
     links_: dict = field(default_factory=dict)
     seen_: dict = field(default_factory=dict)
     extra_columns_: list = field(default_factory=list)
+    coherence_: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ fit
     def fit(self, frame):
@@ -128,8 +132,42 @@ class TwinEngine:
             )
         )
         linked = {link.column for links in self.links_.values() for link in links}
-        warn_unlinked_mirrors(frame, self.protected, linked)
+        self._fit_coherence(frame, linked)
         return self
+
+    def _fit_coherence(self, frame, linked):
+        """Learn the supported combinations and warn about mirrors, then the rest.
+
+        The coherence check counts every column against each attribute; the
+        mirror check reads its counts instead of counting again.
+        """
+        self.coherence_ = {}
+        profiles = {}
+        for attribute in self.protected if self.coherence is not None else []:
+            own_links = {link.column for link in self.links_[attribute]}
+            check = CoherenceCheck(attribute, self.domains_[attribute], *self.coherence)
+            check.fit(frame, set(self.protected) | own_links, suggest_link)
+            if check._profiles is not None and attribute not in (self.values or {}):
+                profiles[attribute] = (len(self.domains_[attribute]), check._profiles)
+            check._profiles = None  # only needed here
+            self.coherence_[attribute] = check
+        mirrors = warn_unlinked_mirrors(frame, self.protected, linked, profiles)
+        for attribute, check in self.coherence_.items():
+            for column in check.columns_:
+                if (attribute, column.column) not in mirrors:
+                    warn_incoherent(
+                        attribute, column, coherence=self.coherence, stacklevel=5
+                    )
+
+    def suggested_links(self):
+        """Return the links proposed for incoherent columns, in ``links=`` shape."""
+        out = {
+            attribute: {c.column: c.suggestion for c in check.columns_}
+            for attribute, check in self.coherence_.items()
+        }
+        if len(self.protected) == 1:
+            return out.get(self.protected[0], {})
+        return {attribute: links for attribute, links in out.items() if links}
 
     def _locale_maps(self):
         maps = {}
@@ -253,6 +291,8 @@ class TwinEngine:
                 )
         if include_original:
             original = _original_provenance(frame)
+            if self.coherence is not None:
+                original["incoherent"] = False
             for column in self.extra_columns_:
                 original[column] = pd.array([pd.NA] * len(frame), dtype="Int64")
             blocks.insert(0, (frame, original))
@@ -326,9 +366,10 @@ class TwinEngine:
         unseen = np.zeros(len(pos), dtype=bool)
         extra = {}
         row_keys = row_hashes[pos]
-        originals, news = {}, {}
+        originals, news, digits = {}, {}, {}
         for attribute, stride, size in zip(factor, strides, sizes, strict=True):
             digit = (target // stride) % size
+            digits[attribute] = digit
             domain = self.domains_[attribute]
             column = cast_values(domain, frame[attribute].dtype, attribute)
             assign(twins, attribute, column.take(digit))
@@ -377,6 +418,10 @@ class TwinEngine:
                 "unseen": unseen,
             }
         )
+        if self.coherence is not None:
+            provenance["incoherent"] = self._incoherent(
+                frame, factor, pos, digits, own, strides, sizes
+            )
         for name in self.extra_columns_:
             # NA: no link of this factor counts into the column
             provenance[name] = (
@@ -386,6 +431,24 @@ class TwinEngine:
             )
         provenance.index = twins.index
         return twins, provenance
+
+    def _incoherent(self, frame, factor, pos, digits, own, strides, sizes):
+        """Flag the twins meeting a combination the fit data (almost) never holds.
+
+        Columns linked to any attribute of the factor change with it and are
+        not checked; a twin is flagged for an attribute only when that
+        attribute's value changes (placebo twins never are).
+        """
+        out = np.zeros(len(pos), dtype=bool)
+        skip = {link.column for a in factor for link in self.links_[a]}
+        own = own[pos]
+        for attribute, stride, size in zip(factor, strides, sizes, strict=True):
+            check = self.coherence_.get(attribute)
+            if check is None or not check.columns_:
+                continue
+            mine = np.where(own >= 0, (own // stride) % size, -1)
+            out |= check.flags(frame, pos, mine, digits[attribute], skip)
+        return out
 
     def _unseen(self, column, values, index, unseen_values):
         flags = self.seen_[column].unseen(values)

@@ -26,6 +26,7 @@ from ._cli_io import (
     _parse_values,
     _Progress,
     _read_data,
+    _read_links,
 )
 
 
@@ -54,8 +55,10 @@ def run_audit(args):
     progress("loading the model")
     model = _load_model(args.model, args.trust or [], args.allow_pickle)
     links = _parse_links(args.link, data, args.protected)
+    if args.links:
+        links = {**_read_links(args.links, data, args.protected), **links}
     if links and len(args.protected) > 1:
-        raise CLIError("--link works with a single --protected column.")
+        raise CLIError("--link and --links work with a single --protected column.")
     values = _parse_values(args.values, data)
     progress(f"auditing {len(data):,} rows")
     from ._audit import audit
@@ -91,6 +94,10 @@ def run_audit(args):
         "exceeded": failures,
         "passed": not failures,
     }
+    caveats = [
+        f"{name}: {a.caveat()}" for name, a in report.attributes.items() if a.caveat()
+    ]
+    result["caveats"] = caveats
     print(report.to_markdown())
     if report_path:
         report.to_html(report_path)
@@ -98,6 +105,8 @@ def run_audit(args):
     if json_path:
         json_path.write_text(json.dumps(result, indent=2))
         print(f"result written to {json_path}")
+    for caveat in caveats:
+        print(f"CAVEAT: {caveat}; link the columns the report names and audit again.")
     if failures:
         for failure in failures:
             print(f"FAIL: {failure}")
@@ -265,6 +274,14 @@ def _add_audit(commands):
         action="append",
         help="COL=FIELD (first_name, title, ...; text for a free-text column) or "
         "COL=VALUE:MAPPED,... (repeat)",
+    )
+    audit.add_argument(
+        "--links",
+        metavar="FILE",
+        help=(
+            "JSON file {column: link} (value maps, translations, fields), e.g. the "
+            "suggested_links of a previous --json result"
+        ),
     )
     audit.add_argument(
         "--values", action="append", help="COL=V1,V2,... domain (repeat)"

@@ -45,6 +45,11 @@ def _expected(estimator):
     return EXPECTED_FAILURES[type(estimator).__name__]
 
 
+# The checks' data (iris as small integer categories) holds combinations of the
+# protected column with others that it never holds for some groups: a real
+# finding, reported by IncoherentTwinWarning, that the checks would count as a
+# failure.
+@pytest.mark.filterwarnings("ignore::skcounterfactual.IncoherentTwinWarning")
 @parametrize_with_checks(
     [
         AUGMENTER,

@@ -41,7 +41,27 @@ _STREAMS = (
     "income",
     "applicant_id",
     "noise",
+    "married",
+    "household_role",
+    "neighbourhood",
 )
+UNMARRIED_ROLES = ("Not in family", "Own child", "Unmarried")
+MARRIED_SHARE = 0.5
+# Neighbourhoods and how women and men are spread over them: a statistical
+# proxy of gender (Northgate is three-quarters women, Harbour and Hillcrest
+# about seven in ten men), not an exclusive one.
+NEIGHBOURHOODS = (
+    "Northgate",
+    "Riverside",
+    "Old Town",
+    "Station Road",
+    "Harbour",
+    "Hillcrest",
+)
+NEIGHBOURHOOD_WEIGHTS = {
+    "female": (0.30, 0.25, 0.15, 0.10, 0.10, 0.10),
+    "male": (0.10, 0.10, 0.15, 0.15, 0.25, 0.25),
+}
 
 
 class _GenderedPool(NamedTuple):
@@ -185,6 +205,29 @@ def _check_params(n_samples, bias, noise, locale, countries, reference_date):
     return int(n_samples), bias, noise, locale, tuple(countries), reference.date()
 
 
+def _couplings(is_male, rngs):
+    """Draw the household role and neighbourhood columns from their own streams."""
+    n = len(is_male)
+    married = rngs["married"].random(n) < MARRIED_SHARE
+    roles = np.array([*UNMARRIED_ROLES, "Wife", "Husband"], dtype=object)
+    role = rngs["household_role"].integers(0, len(UNMARRIED_ROLES), size=n)
+    role = np.where(married, len(UNMARRIED_ROLES) + is_male, role)
+    u = rngs["neighbourhood"].random(n)
+    female, male = (np.cumsum(NEIGHBOURHOOD_WEIGHTS[g]) for g in ("female", "male"))
+    place = np.where(
+        is_male,
+        np.searchsorted(male, u, side="right"),
+        np.searchsorted(female, u, side="right"),
+    )
+    place = np.minimum(place, len(NEIGHBOURHOODS) - 1)
+    return {
+        "household_role": pd.array(roles[role], dtype="str"),
+        "neighbourhood": pd.array(
+            np.asarray(NEIGHBOURHOODS, dtype=object)[place], dtype="str"
+        ),
+    }
+
+
 def make_loan_applicants(
     n_samples=1000,
     *,
@@ -193,6 +236,7 @@ def make_loan_applicants(
     locale="en",
     countries=None,
     reference_date="2025-01-01",
+    couplings=False,
     return_X_y=True,
     random_state=None,
 ):
@@ -238,6 +282,17 @@ def make_loan_applicants(
         Date at which ``age`` is the applicant's exact age in whole years. Only
         its calendar date is used.
 
+    couplings : bool, default=False
+        If True, append two columns coupled with gender, as real data has
+        them: ``household_role`` (``"Husband"`` for married men, ``"Wife"``
+        for married women, half of the applicants; otherwise ``"Not in
+        family"``, ``"Own child"`` or ``"Unmarried"``) and ``neighbourhood``
+        (six neighbourhoods where women and men live in different
+        proportions). A twin that changes only gender is then a woman whose
+        role is "Husband" unless the role is linked, and a model that never
+        reads gender still learns the bias through these columns (see
+        :ref:`coherence`). The other columns and the labels do not change.
+
     return_X_y : bool, default=True
         If True, return the features and the labels separately; otherwise
         return a single frame with the labels as its last column ``approved``.
@@ -250,20 +305,21 @@ def make_loan_applicants(
 
     Returns
     -------
-    X : pandas.DataFrame of shape (n_samples, 10)
+    X : pandas.DataFrame of shape (n_samples, 10) or (n_samples, 12)
         Columns, in order: ``applicant_id`` (random UUID4 string),
         ``first_name``, ``last_name``, ``title``, ``gender`` (``"Male"`` or
         ``"Female"``, drawn with equal probability), ``gender_code`` (int64, 1
         for men, 0 for women), ``date_of_birth`` (datetime64), ``age`` (int64,
         18 to 75), ``country`` and ``income`` (int64, uniform integer with
-        30,000 <= income < 120,000). Text columns have the ``str`` dtype.
-        Returned only when ``return_X_y=True``.
+        30,000 <= income < 120,000), then, with ``couplings=True``,
+        ``household_role`` and ``neighbourhood``. Text columns have the
+        ``str`` dtype. Returned only when ``return_X_y=True``.
 
     y : pandas.Series of shape (n_samples,)
         The decisions, named ``approved`` (int64, 1 for approved). Returned
         only when ``return_X_y=True``.
 
-    frame : pandas.DataFrame of shape (n_samples, 11)
+    frame : pandas.DataFrame of shape (n_samples, 11) or (n_samples, 13)
         ``X`` with ``approved`` as the last column. Returned only when
         ``return_X_y=False``.
 
@@ -317,6 +373,19 @@ def make_loan_applicants(
     >>> X, y = make_loan_applicants(n_samples=500, bias=0.0, random_state=0)
     >>> bool((y == (X["income"] > 55_000)).all())
     True
+
+    With the couplings, the same applicants gain a household role and a
+    neighbourhood:
+
+    >>> X, y = make_loan_applicants(n_samples=500, couplings=True, random_state=0)
+    >>> X.shape
+    (500, 12)
+    >>> married = X["household_role"].isin(["Husband", "Wife"])
+    >>> X.loc[married, ["gender", "household_role"]].value_counts()
+    gender  household_role
+    Female  Wife              128
+    Male    Husband           119
+    Name: count, dtype: int64
     """
     n, bias, noise, locale, countries, reference = _check_params(
         n_samples, bias, noise, locale, countries, reference_date
@@ -324,6 +393,10 @@ def make_loan_applicants(
     if not isinstance(return_X_y, bool):
         raise ValueError(
             f"return_X_y must be True or False; got return_X_y={return_X_y!r}."
+        )
+    if not isinstance(couplings, bool):
+        raise ValueError(
+            f"couplings must be True or False; got couplings={couplings!r}."
         )
     entropy = check_random_state(random_state).randint(
         np.iinfo(np.uint32).max, size=4, dtype=np.uint32
@@ -365,6 +438,9 @@ def make_loan_applicants(
             "income": income.astype(np.int64),
         }
     )
+
+    if couplings:
+        X = X.assign(**_couplings(is_male, rngs))
 
     threshold = np.where(
         is_male, (1.0 - bias) * BASE_THRESHOLD, BASE_THRESHOLD + bias * FEMALE_PENALTY
