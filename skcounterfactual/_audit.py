@@ -15,6 +15,7 @@ import pandas as pd
 
 from ._augmenter import resolve_twin_maker
 from ._evidence import evidence
+from ._flipsets import DEFAULT_MAX_FEATURES, flipset_tables, reports_flipsets
 from ._group_metrics import continuous_reason, group_metrics
 from ._mean_intervals import mean_with_interval, paired_difference_interval
 from ._paired import direction_tables
@@ -326,6 +327,17 @@ def _audit_factor(name, factor, maker, predictions, context):
         reason=reason,
     )
     own_columns = set(columns) | set(linked)
+    flipsets = transparency = None
+    if reports_flipsets(maker):
+        flipsets, transparency = flipset_tables(
+            name,
+            columns,
+            maker,
+            predictions,
+            context.frame,
+            context.pos_label,
+            DEFAULT_MAX_FEATURES,
+        )
     pairs = np.flatnonzero(twin_mask)
     flips = pairs[predictions.changed(twin_mask, context.pos_label)]
     return AttributeAudit(
@@ -363,6 +375,8 @@ def _audit_factor(name, factor, maker, predictions, context):
         n_flipped_pairs=len(flips),
         evidence=evidence(flips, name, columns, maker, predictions, context),
         undefined=undefined,
+        flipsets=flipsets,
+        transparency=transparency,
     )
 
 

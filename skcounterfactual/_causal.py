@@ -272,6 +272,9 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
     1    male  55696.0   40
     """
 
+    # the audit shows FlipTest's flipsets and transparency table for these twins
+    _reports_flipsets = True
+
     def __init__(
         self,
         *,

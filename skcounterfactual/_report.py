@@ -122,6 +122,19 @@ class AttributeAudit:
         changed (``{column: (old, new)}``) and both decisions.
     undefined : dict
         Names of the values that are None, and why.
+    flipsets : DataFrame or None
+        For twins that are other people or follow a causal model
+        (:class:`TransportAugmenter`, :class:`CausalAugmenter`), FlipTest's
+        flipsets: per source and target value, the pairs, the rows
+        advantaged by their group (favourable decision, unfavourable twin)
+        and those disadvantaged, with their shares. None for all-else-equal
+        twins, whose direction table says the same.
+    transparency : DataFrame or None
+        With ``flipsets``, FlipTest's transparency table: per flipset, the
+        features that differ most between its members and their twins (mean
+        difference twin minus member; for a category, the difference in the
+        share holding it; the same in standard deviations; the share of
+        pairs in which the feature differs).
 
     Examples
     --------
@@ -163,6 +176,8 @@ class AttributeAudit:
     n_flipped_pairs: int
     evidence: pd.DataFrame
     undefined: dict
+    flipsets: pd.DataFrame | None = None
+    transparency: pd.DataFrame | None = None
 
     def summary(self):
         """Return the headline numbers as a dict (the row of ``to_frame``)."""

@@ -181,6 +181,9 @@ default="sqeuclidean"
     3        M   F            1     True
     """
 
+    # the audit shows FlipTest's flipsets and transparency table for these twins
+    _reports_flipsets = True
+
     def __init__(
         self,
         *,
