@@ -12,6 +12,7 @@ following the new gender) are built by the all-else-equal engine of
 import contextlib
 import numbers
 import random
+import sys
 
 import numpy as np
 import pandas as pd
@@ -74,10 +75,15 @@ NOT_INVERTIBLE = (
 
 def _gcm():
     """Import DoWhy's ``gcm`` module, or say which extra installs it."""
+    # importing dowhy calls sympy's init_printing, which replaces the
+    # interpreter's display hook (strings then print without quotes)
+    hook = sys.displayhook
     try:
         from dowhy import gcm
     except ImportError:
         raise ImportError(CAUSAL_EXTRA) from None
+    finally:
+        sys.displayhook = hook
     return gcm
 
 
@@ -255,21 +261,21 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
     >>> rng = np.random.default_rng(0)
     >>> gender = rng.choice(["female", "male"], 500)
     >>> income = 40_000 + 15_000 * (gender == "male") + rng.normal(0, 5_000, 500)
-    >>> X = pd.DataFrame({"gender": gender, "income": income.round(),
+    >>> X = pd.DataFrame({"gender": gender, "income": income.astype(int),
     ...                   "age": rng.integers(20, 60, 500)})
     >>> twins = CausalAugmenter(protected="gender", graph=[("gender", "income")],
     ...                         mechanisms="linear").fit(X)
     >>> twins.descendants_
     {'gender': ['income']}
-    >>> X_twins, provenance = twins.make_twins(X.head(2))
-    >>> X.head(2)
-       gender   income  age
-    0    male  55604.0   31
-    1  female  40738.0   40
-    >>> X_twins
-       gender   income  age
-    0  female  40646.0   31
-    1    male  55696.0   40
+    >>> X.iloc[2:4]
+       gender  income  age
+    2    male   67762   30
+    3  female   38377   52
+    >>> X_twins, provenance = twins.make_twins(X.iloc[2:4])
+    >>> X_twins  # income follows gender (the fitted shift is about 14,160); age stays
+       gender  income  age
+    2  female   53601   30
+    3    male   52538   52
     """
 
     # the audit shows FlipTest's flipsets and transparency table for these twins
