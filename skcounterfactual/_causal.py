@@ -467,8 +467,10 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
             elif kind == "integer":
                 data[column] = series.to_numpy(dtype=np.int64)
             else:
-                values = series.to_numpy(dtype=object)
-                data[column] = np.array([_text(v) for v in values], dtype=object)
+                codes, uniques = pd.factorize(series, use_na_sentinel=False)
+                texts = np.empty(len(uniques), dtype=object)
+                texts[:] = [_text(v) for v in uniques]
+                data[column] = texts[codes]
         return pd.DataFrame(data)
 
     # ---------------------------------------------------------------- twins
@@ -520,11 +522,8 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
                 noise, steps = self._abduct(gcm, frame, observed)
                 for attribute in followers:
                     name = self._factor_name(attribute)
-                    mine = (kinds == "twin") & (attributes == name)
-                    for value in self.domains_[attribute]:
-                        rows = np.flatnonzero(mine & _equals(news, value))
-                        if not len(rows):
-                            continue
+                    mine = np.flatnonzero((kinds == "twin") & (attributes == name))
+                    for rows, value in self._batches(attribute, mine, news):
                         self._propagate(
                             gcm,
                             twins,
@@ -591,6 +590,31 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
         u = high - (high - low) * draw
         return u, np.column_stack([low, high])
 
+    def _batches(self, attribute, rows, news):
+        """Yield ``(rows, target)`` batches of twins to propagate together.
+
+        For an attribute that is a root of the model, one batch whose target
+        is an array of each twin's value (as DoWhy reads it); otherwise, one
+        batch per value of the domain.
+        """
+        if not len(rows):
+            return
+        encode = self.kinds_[attribute] == "category"
+        if not list(self.causal_model_.graph.predecessors(attribute)):
+            codes, uniques = pd.factorize(pd.Series(news[rows], dtype=object))
+            table = np.empty(len(uniques), dtype=object)
+            table[:] = [_text(v) if encode else v for v in uniques]
+            target = table[codes]
+            yield rows, target if encode else target.astype(self._dtype(attribute))
+            return
+        for value in self.domains_[attribute]:
+            chosen = rows[_equals(news[rows], value)]
+            if len(chosen):
+                yield chosen, _text(value) if encode else value
+
+    def _dtype(self, column):
+        return np.float64 if self.kinds_[column] == "float" else np.int64
+
     def _propagate(
         self,
         gcm,
@@ -608,9 +632,14 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
         noise_data = pd.DataFrame(
             {column: noise[column][sources] for column in self.model_nodes_}
         )
-        target = _text(value) if self.kinds_[attribute] == "category" else value
+        if isinstance(value, np.ndarray):
+            # a root's value is its noise: setting it is the intervention
+            noise_data[attribute] = value
+            interventions = {}
+        else:
+            interventions = {attribute: lambda _: value}
         counterfactual = gcm.counterfactual_samples(
-            scm, {attribute: lambda _: target}, noise_data=noise_data
+            scm, interventions, noise_data=noise_data
         )
         for column in self.descendants_[attribute]:
             new = counterfactual[column].to_numpy()
@@ -657,7 +686,16 @@ def _text(value):
 
 
 def _equals(array, value):
-    return np.array([v == value for v in array], dtype=bool)
+    codes, uniques = pd.factorize(pd.Series(array, dtype=object))
+    hits = np.array([_same(u, value) for u in uniques] + [False], dtype=bool)
+    return hits[codes]
+
+
+def _same(a, b):
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
 
 
 def _ordered_parents(scm, column):
