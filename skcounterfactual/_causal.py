@@ -27,6 +27,7 @@ from ._protocol import TwinMakerMixin, TwinSet, to_array
 from ._validation import as_column_list, check_bool, check_columns, check_option
 
 MECHANISM_CHOICES = ("auto", "linear")
+MAX_SELECTION_ROWS = 5_000
 CAUSAL_EXTRA = (
     "CausalAugmenter needs DoWhy, which is not installed. Install it with "
     'pip install "skcounterfactual[causal]".'
@@ -176,7 +177,9 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
     mechanisms : {"auto", "linear"} or dict, default="auto"
         How the mechanism of each descendant is chosen. ``"auto"``: DoWhy's
         automatic assignment (model selection by cross-validation among
-        linear models and gradient boosting); ``"linear"``: an additive noise
+        linear models and gradient boosting, on at most 5,000 rows drawn with
+        ``random_state``; the chosen mechanisms are then fitted on every
+        row); ``"linear"``: an additive noise
         model with a linear regression for numbers, a logistic-regression
         classifier for categories (fast). A dict overrides per column with
         ``"auto"``, ``"linear"`` or a DoWhy mechanism such as
@@ -248,10 +251,10 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
 
     **Uncertainty.** Intervals computed from these twins count the sampling
     of the audited rows, not the estimation of the mechanisms. Fit the
-    augmenter on more rows than you audit (the training data): in the
-    package's simulation, fitting on 20 times the audited rows gave 95%
-    intervals that cover the true flip rate as often as they should; fitting
-    on the audited rows alone made them too narrow.
+    augmenter on many more rows than you audit (the training data): in a
+    simulation with a known flip rate, 95% intervals covered it in 95.5% of
+    1,000 audits of 200 rows with mechanisms fitted on 4,000 rows, in 93.7%
+    with 10,000 and 500, and in 83% when fitted on the 500 audited rows.
 
     Examples
     --------
@@ -393,7 +396,10 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
                     scm.set_causal_mechanism(column, _linear(gcm, self.kinds_[column]))
                 elif choice != "auto":
                     scm.set_causal_mechanism(column, choice)
-            gcm.auto.assign_causal_mechanisms(scm, data)
+            selection = data
+            if len(data) > MAX_SELECTION_ROWS:
+                selection = data.sample(MAX_SELECTION_ROWS, random_state=seed % 2**32)
+            gcm.auto.assign_causal_mechanisms(scm, selection)
             gcm.fit(scm, data)
         for column in followers:
             mechanism = scm.causal_mechanism(column)
