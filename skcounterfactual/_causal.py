@@ -366,9 +366,16 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
         descendants = {
             a: sorted(nx.descendants(graph, a), key=order.get) for a in protected
         }
-        followers = set().union(*descendants.values())
-        inputs = {p for d in followers for p in graph.predecessors(d)}
-        model_nodes = sorted(set(protected) | followers | inputs, key=order.get)
+        # lists in causal order, never sets: DoWhy fits (and draws random
+        # numbers for) nodes in the order of its graph
+        followers = sorted(set().union(*descendants.values()), key=order.get)
+        edges = [
+            (parent, d)
+            for d in followers
+            for parent in sorted(graph.predecessors(d), key=order.get)
+        ]
+        inputs = {p for p, _ in edges}
+        model_nodes = sorted(set(protected) | set(followers) | inputs, key=order.get)
         for column in model_nodes:
             count = int(frame[column].isna().sum())
             if count:
@@ -382,10 +389,10 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
             if self.kinds_[column] == "category"
         }
         data = self._encode(frame, model_nodes)
-        scm = gcm.InvertibleStructuralCausalModel(
-            nx.DiGraph([(p, d) for d in followers for p in graph.predecessors(d)])
-        )
-        scm.graph.add_nodes_from(model_nodes)
+        model_graph = nx.DiGraph()
+        model_graph.add_nodes_from(model_nodes)
+        model_graph.add_edges_from(edges)
+        scm = gcm.InvertibleStructuralCausalModel(model_graph)
         with _quiet_dowhy(gcm, seed):
             for column in model_nodes:
                 if column not in followers:

@@ -77,6 +77,9 @@ def fitted(data):
 def test_descendants_follow_and_every_other_column_is_byte_identical(data, fitted):
     twins, provenance = fitted.make_twins(data)
     assert fitted.descendants_ == {"gender": ["income", "job", "debt"]}
+    # DoWhy fits nodes in the order of its graph: causal order, never a set's
+    assert list(fitted.causal_model_.graph.nodes) == fitted.model_nodes_
+    assert fitted.model_nodes_ == ["gender", "income", "job", "debt"]
     assert fitted.factors_ == {
         "gender": {"columns": ["gender"], "linked": ["title", "income", "job", "debt"]}
     }
