@@ -19,6 +19,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from ._augmenter import PLACEBO, CounterfactualAugmenter, _plain_bool
 from ._frames import assign, cast_values
@@ -94,6 +95,7 @@ def _quiet_dowhy(gcm, seed):
 
     DoWhy's model selection draws from NumPy's and Python's global generators,
     runs joblib workers and shows progress bars; all three are restored.
+    OpenMP runs single-threaded meanwhile.
     """
     config = gcm.config
     saved = (config.show_progress_bars, config.default_n_jobs)
@@ -102,7 +104,10 @@ def _quiet_dowhy(gcm, seed):
     np.random.seed(seed % 2**32)
     random.seed(seed)
     try:
-        yield
+        # gradient boosting's OpenMP threads slow down by 10-30x when the
+        # cores are shared; the models fitted here are small
+        with threadpool_limits(limits=1, user_api="openmp"):
+            yield
     finally:
         config.show_progress_bars, config.default_n_jobs = saved
         np.random.set_state(numpy_state)
