@@ -13,6 +13,7 @@ import contextlib
 import numbers
 import random
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ._augmenter import PLACEBO, CounterfactualAugmenter, _plain_bool
+from ._domains import UnlinkedMirrorWarning
 from ._frames import assign, cast_values
 from ._keys import combine, label_hashes, stable_hash, uniforms
 from ._protocol import TwinMakerMixin, TwinSet, to_array
@@ -361,7 +363,19 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
             genders=self.genders,
             placebo=self.placebo,
             random_state=seed,
-        ).fit(frame)
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UnlinkedMirrorWarning)
+            links.fit(frame)
+        for warning in caught:
+            # a column that mirrors the attribute is followed when it is a
+            # descendant in the graph: the warning is only for the others
+            followed = any(
+                str(warning.message).startswith(f"Column {node!r} mirrors")
+                for node in graph
+            )
+            if not followed:
+                warnings.warn(warning.message, warning.category, stacklevel=2)
         for factor in links.factors_.values():
             for column in factor["linked"]:
                 if column in graph:
@@ -697,9 +711,7 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
 
 
 def _text(value):
-    """Return a category as DoWhy's classifiers read it: text, or a boolean."""
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
+    """Return a category as DoWhy's classifiers read it: its text."""
     return str(_plain(value))
 
 

@@ -17,6 +17,7 @@ from skcounterfactual import (
     CausalAugmenter,
     CounterfactualAugmentedClassifier,
     CounterfactualAugmenter,
+    UnlinkedMirrorWarning,
     audit,
     counterfactual_flip_rate,
     fairness_scoring,
@@ -350,3 +351,31 @@ def test_a_search_scored_with_causal_twins_ranks_the_blind_model_as_unfair(
         cv=3,
     ).fit(data, y)
     assert leaderboard(plain)["flip_score_mean"].iloc[0] == 1.0
+
+
+def test_a_mirror_is_followed_when_it_is_a_descendant_and_warned_about_otherwise():
+    rng = np.random.default_rng(7)
+    gender = rng.choice(["female", "male"], 300)
+    X = pd.DataFrame(
+        {
+            "gender": gender,
+            "code": (gender == "male").astype(int),
+            "income": rng.normal(0, 1, 300) + (gender == "male"),
+            "insured": rng.random(300) < np.where(gender == "male", 0.8, 0.2),
+        }
+    )
+    graph = [("gender", "code"), ("gender", "income"), ("gender", "insured")]
+    twins, _ = (
+        CausalAugmenter(
+            protected="gender", graph=graph, mechanisms="linear", random_state=0
+        )
+        .fit(X)
+        .make_twins(X)
+    )
+    assert (twins["code"] == (twins["gender"] == "male").astype(int)).all()
+    assert twins.dtypes.equals(X.dtypes)  # the boolean descendant stays boolean
+    assert set(twins["insured"]) == {False, True}
+    with pytest.warns(UnlinkedMirrorWarning, match="Column 'code' mirrors"):
+        CausalAugmenter(
+            protected="gender", graph=[("gender", "income")], mechanisms="linear"
+        ).fit(X)
