@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from skcounterfactual import (
     CounterfactualAugmentedClassifier,
     TransportAugmenter,
+    counterfactual_effect,
     counterfactual_flip_rate,
     counterfactual_flip_score,
     make_counterfactual_flip_scorer,
@@ -191,6 +192,12 @@ def test_scorer_and_flip_score_accept_transport_twins():
         == counterfactual_flip_score(model, X, augmenter=maker)
     )
     assert expected < 0.7
+    fitted = maker.fit(X)
+    twins, provenance = fitted.make_twins(X)
+    change = np.abs(
+        model.predict_proba(twins)[:, 1] - model.predict_proba(X)[:, 1]
+    ).mean()
+    assert counterfactual_effect(model, X, augmenter=fitted) == pytest.approx(change)
 
 
 @pytest.mark.parametrize(
