@@ -8,8 +8,10 @@ the result into audits, leaderboards and reports.
 
 from ._audit import audit
 from ._augmenter import CounterfactualAugmenter
+from ._causal import CausalAugmenter
 from ._classifier import CounterfactualAugmentedClassifier
 from ._coherence import IncoherentTwinWarning
+from ._compare import compare_twins
 from ._domains import UnlinkedMirrorWarning
 from ._flip_scorer import make_counterfactual_flip_scorer
 from ._leaderboard import leaderboard
@@ -24,19 +26,23 @@ from ._scoring import (
 )
 from ._selection import fairness_scoring, make_parity_scorer, most_accurate_within
 from ._text import TextLink
+from ._transport import TransportAugmenter
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "AttributeAudit",
     "AuditReport",
+    "CausalAugmenter",
     "CounterfactualAugmentedClassifier",
     "CounterfactualAugmenter",
     "IncoherentTwinWarning",
     "TextLink",
+    "TransportAugmenter",
     "TwinSet",
     "UnlinkedMirrorWarning",
     "audit",
+    "compare_twins",
     "counterfactual_effect",
     "counterfactual_flip_rate",
     "counterfactual_flip_score",

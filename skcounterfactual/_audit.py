@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from ._audit_coherence import PROXY_ROWS, coherence_findings, proxies_of
+from ._flipsets import reports_flipsets
 from ._partitions import Rows, twin_maker_for
 from ._predictions import (
     DEFAULT_CHUNK_SIZE,
@@ -256,6 +257,7 @@ class _AuditPartition:
                 _factor_domain(self.maker, factor["columns"]),
                 label,
                 self.max_evidence,
+                flipsets=reports_flipsets(self.maker),
             )
             for name, factor in self.maker.factors_.items()
         }

@@ -12,6 +12,8 @@ EXTRAS = {
     "pyarrow": "parquet",
     "imblearn": "imblearn",
     "distributed": "dask",
+    "dowhy": "causal",
+    "ot": "transport",
 }
 TRUST_HELP = (
     "skops refuses to load types it does not know, such as "
@@ -96,6 +98,39 @@ def _read_data(path):
     raise CLIError(
         f"--data {path}: unsupported format {suffix!r}; use .csv, .tsv or .parquet."
     )
+
+
+def _read_graph(path, data):
+    """Read a causal graph file: a JSON list of ``[cause, effect]`` pairs."""
+    import json
+
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"--graph {path}: no such file.")
+    try:
+        graph = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise CLIError(f"--graph {path} is not valid JSON: {exc}") from None
+    if isinstance(graph, dict):
+        graph = graph.get("edges")
+    pairs = isinstance(graph, list) and all(
+        isinstance(pair, list) and len(pair) == 2 for pair in graph
+    )
+    if not pairs or not graph:
+        raise CLIError(
+            f"--graph {path} must hold a JSON list of [cause, effect] column pairs "
+            '(or {"edges": [...]}), e.g. [["gender", "income"]]; got '
+            f"{graph!r:.200}."
+        )
+    columns = list(data.columns)
+    for pair in graph:
+        for node in pair:
+            if node not in columns:
+                raise CLIError(
+                    f"--graph {path} names {node!r}, which is not a column of the "
+                    f"data. Columns: {columns}."
+                )
+    return [tuple(pair) for pair in graph]
 
 
 _PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")

@@ -284,6 +284,44 @@ def _sections(a):
             f"Evidence: {len(a.evidence):,} of {a.n_flipped_pairs:,} flipped pairs",
             ([c.replace("_", " ") for c in shown], evidence_rows),
         ),
+        *_flipset_sections(a),
+    ]
+
+
+def _signed(value):
+    return f"{value:+,.0f}" if abs(value) >= 1000 else f"{value:+.3g}"
+
+
+def _flipset_sections(a):
+    """FlipTest's flipsets and transparency table, when the audit has them."""
+    if a.flipsets is None:
+        return []
+    flipsets = (
+        ["source", "target", "pairs", "advantaged", "disadvantaged"],
+        [
+            [label(r["source"]), label(r["target"]), f"{r['n_pairs']:,}"]
+            + [
+                f"{r[k]:,} ({r[f'{k}_share']:.1%})"
+                for k in ("advantaged", "disadvantaged")
+            ]
+            for r in a.flipsets.to_dict("records")
+        ],
+    )
+    transparency = (
+        ["flipset", "feature", "pairs", "mean difference", "in SD", "changed"],
+        [
+            [r["flipset"], label(r["feature"]), f"{r['n_pairs']:,}"]
+            + [
+                _signed(r["mean_difference"]),
+                f"{r['standardized_difference']:+.2f}",
+                f"{r['share_changed']:.0%}",
+            ]
+            for r in a.transparency.to_dict("records")
+        ],
+    )
+    return [
+        ("Flipsets: rows advantaged and disadvantaged by their group", flipsets),
+        ("Transparency: what differs between flipset members and twins", transparency),
     ]
 
 

@@ -156,6 +156,19 @@ class AttributeAudit:
     suggested_links : dict
         ``{column: link}``: the links that would make the twins coherent
         (:func:`suggest_links`), to pass to the augmenter's ``links``.
+    flipsets : DataFrame or None
+        For twins that are other people or follow a causal model
+        (:class:`TransportAugmenter`, :class:`CausalAugmenter`), FlipTest's
+        flipsets: per source and target value, the pairs, the rows
+        advantaged by their group (favourable decision, unfavourable twin)
+        and those disadvantaged, with their shares. None for all-else-equal
+        twins, whose direction table says the same.
+    transparency : DataFrame or None
+        With ``flipsets``, FlipTest's transparency table: per flipset, the
+        features that differ most between its members and their twins (mean
+        difference twin minus member; for a category, the difference in the
+        share holding it; the same in standard deviations; the share of
+        pairs in which the feature differs).
 
     Examples
     --------
@@ -203,6 +216,8 @@ class AttributeAudit:
     incoherent_columns: dict = field(default_factory=dict)
     proxies: pd.DataFrame = field(default_factory=pd.DataFrame)
     suggested_links: dict = field(default_factory=dict)
+    flipsets: pd.DataFrame | None = None
+    transparency: pd.DataFrame | None = None
 
     def caveat(self):
         """Return the caveat on the flip rate, or None when there is none.
@@ -233,7 +248,7 @@ class AttributeAudit:
 
 JSON_ATTRIBUTE_KEYS = tuple(f.name for f in fields(AttributeAudit) if f.name != "name")
 # Sections that only some twins have (None without them, not undefined)
-OPTIONAL_SECTIONS = ("text_changes",)
+OPTIONAL_SECTIONS = ("text_changes", "flipsets", "transparency")
 
 
 class AuditReport:

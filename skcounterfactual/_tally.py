@@ -17,6 +17,7 @@ import pandas as pd
 
 from ._audit_coherence import count_incoherent
 from ._exact import exact_sum
+from ._flipsets import FlipsetTally, flipsets_from_direction
 from ._group_metrics import continuous_reason, metrics_from_counts
 from ._mean_intervals import mean_from_totals, paired_from_totals
 from ._paired import count_cells, tables_from_cells
@@ -66,7 +67,9 @@ class FactorTally:
         Flipped pairs kept as evidence.
     """
 
-    def __init__(self, name, columns, linked, domain, pos_label, max_evidence):
+    def __init__(
+        self, name, columns, linked, domain, pos_label, max_evidence, flipsets=False
+    ):
         self.name = name
         self.columns = list(columns)
         self.linked = list(linked)
@@ -114,6 +117,7 @@ class FactorTally:
         self.evidence = []
         self.unseen_values = {}
         self.text = None
+        self.flipsets = FlipsetTally(self.columns) if flipsets else None
 
     # ----------------------------------------------------------------- update
     def update(self, chunk, y, weights):
@@ -154,6 +158,8 @@ class FactorTally:
         self._update_groups(chunk, y, weights)
         self._update_evidence(chunk, np.flatnonzero(twin_mask)[changed])
         self._update_text(chunk, twin_mask, placebo_mask, flipped, weights)
+        if self.flipsets is not None:
+            self.flipsets.update(chunk, twin_mask, self.pos_label)
         own = set(self.columns) | set(self.linked)
         for column, values in chunk.unseen_values.items():
             if column in own:
@@ -326,6 +332,8 @@ class FactorTally:
         for column, values in other.unseen_values.items():
             merged = self.unseen_values.setdefault(column, [])
             merged.extend(v for v in values if v not in merged)
+        if self.flipsets is not None:
+            self.flipsets.merge(other.flipsets)
         if other.text is not None:
             if self.text is None:
                 self.text = dict(other.text)
@@ -400,6 +408,12 @@ class FactorTally:
             ),
             "undefined": undefined,
             "text_changes": self._text_changes(),
+            "flipsets": None
+            if self.flipsets is None
+            else flipsets_from_direction(direction),
+            "transparency": None
+            if self.flipsets is None
+            else self.flipsets.transparency(),
         }
 
     def _placebo(self, confidence, undefined):

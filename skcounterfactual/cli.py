@@ -26,8 +26,11 @@ from ._cli_io import (
     _parse_values,
     _Progress,
     _read_data,
+    _read_graph,
     _read_links,
 )
+
+TWIN_KINDS = ("all-else-equal", "causal", "transport")
 
 
 # --------------------------------------------------------------------- commands
@@ -62,17 +65,11 @@ def run_audit(args):
     values = _parse_values(args.values, data)
     progress(f"auditing {len(data):,} rows")
     from ._audit import audit
-    from ._augmenter import CounterfactualAugmenter
 
     pos_label = None
     if args.pos_label is not None:
         pos_label = _label(args.pos_label, getattr(model, "classes_", None))
-    augmenter = CounterfactualAugmenter(
-        protected=args.protected if len(args.protected) > 1 else args.protected[0],
-        links=links or None,
-        values=values or None,
-        random_state=args.random_state,
-    )
+    augmenter = _twin_maker(args, data, links, values)
     try:
         report = audit(
             model,
@@ -85,6 +82,8 @@ def run_audit(args):
         )
     except (ValueError, TypeError, KeyError) as exc:
         raise CLIError(f"the audit failed: {exc}") from None
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
     progress("writing the results")
     result = json.loads(report.to_json())
     failures = _check_bounds(result, args.max_flip_rate, args.max_parity_difference)
@@ -113,6 +112,48 @@ def run_audit(args):
         return 1
     print("PASS: every bound holds.")
     return 0
+
+
+def _twin_maker(args, data, links, values):
+    """Return the twin maker that ``--twins`` (and ``--graph``) ask for."""
+    from ._augmenter import CounterfactualAugmenter
+    from ._causal import CausalAugmenter
+    from ._transport import TransportAugmenter
+
+    protected = args.protected if len(args.protected) > 1 else args.protected[0]
+    if args.graph is not None and args.twins != "causal":
+        raise CLIError(
+            f"--graph is read by --twins causal only, got --twins {args.twins}. "
+            "Pass --twins causal or drop --graph."
+        )
+    if args.twins == "causal":
+        if args.graph is None:
+            raise CLIError(
+                "--twins causal needs --graph FILE: a JSON list of [cause, effect] "
+                'column pairs, e.g. [["gender", "income"], ["income", "debt"]].'
+            )
+        return CausalAugmenter(
+            protected=protected,
+            graph=_read_graph(args.graph, data),
+            links=links or None,
+            values=values or None,
+            mechanisms=args.mechanisms,
+            random_state=args.random_state,
+        )
+    if args.twins == "transport":
+        if links or values:
+            option = "--link" if links else "--values"
+            raise CLIError(
+                f"{option} does not apply to --twins transport: a transport twin "
+                "is another person of the other group, every column included."
+            )
+        return TransportAugmenter(protected=protected)
+    return CounterfactualAugmenter(
+        protected=protected,
+        links=links or None,
+        values=values or None,
+        random_state=args.random_state,
+    )
 
 
 def _check_bounds(result, max_flip_rate, max_parity_difference):
@@ -285,6 +326,28 @@ def _add_audit(commands):
     )
     audit.add_argument(
         "--values", action="append", help="COL=V1,V2,... domain (repeat)"
+    )
+    audit.add_argument(
+        "--twins",
+        choices=TWIN_KINDS,
+        default="all-else-equal",
+        help=(
+            "all-else-equal: only the protected column and its links change; "
+            "causal: its descendants in --graph follow (needs dowhy); transport: "
+            "each row's optimal-transport counterpart in the other group "
+            "(FlipTest, needs pot)"
+        ),
+    )
+    audit.add_argument(
+        "--graph",
+        metavar="FILE",
+        help='causal graph for --twins causal: JSON [["cause", "effect"], ...]',
+    )
+    audit.add_argument(
+        "--mechanisms",
+        choices=("auto", "linear"),
+        default="auto",
+        help="how --twins causal fits each descendant (auto: model selection)",
     )
     audit.add_argument("--target", help="label column, for accuracy and error rates")
     audit.add_argument(
