@@ -12,6 +12,8 @@ import io
 import numpy as np
 import pandas as pd
 
+from ._escape import terminal
+
 MATPLOTLIB_MISSING = (
     'Plotting needs matplotlib; install it with pip install "skcounterfactual[plot]".'
 )
@@ -57,6 +59,15 @@ def label(value):
     if isinstance(value, tuple):
         return " & ".join(map(str, value))
     return str(value)
+
+
+def shown(value):
+    """Return a value from the data as figure text, drawn exactly as it reads.
+
+    Control characters become visible escapes (no glyph is missing) and
+    ``$`` is escaped, so that matplotlib does not read mathtext from the data.
+    """
+    return terminal(label(value)).replace("$", r"\$")
 
 
 def _rate_bars(ax, y, rates, intervals, colour, name, height):
@@ -115,7 +126,9 @@ def plot_flip_rates(report, ax=None):
             height,
         )
         ax.legend(loc="lower right", fontsize=9)
-    ax.set_yticks(y + (height / 2 if with_placebo else 0), [a.name for a in found])
+    ax.set_yticks(
+        y + (height / 2 if with_placebo else 0), [shown(a.name) for a in found]
+    )
     ax.invert_yaxis()
     top = max(a.flip_rate_interval[1] for a in found)
     ax.set_xlim(0, min(1.0, max(0.1, top * 1.25 + 0.05)))
@@ -165,7 +178,7 @@ def plot_selection_rates(found, ax=None):
             va="center",
             fontsize=9,
         )
-    ax.set_yticks(y, [label(g) for g in groups.index])
+    ax.set_yticks(y, [shown(g) for g in groups.index])
     ax.invert_yaxis()
     ax.set_xlim(0, 1.3)
     ax.set_xticks(np.linspace(0, 1, 6))
@@ -174,7 +187,7 @@ def plot_selection_rates(found, ax=None):
     _style(
         ax,
         "selection rate (share of favourable decisions)",
-        f"Selection rate by {found.name}{subtitle}",
+        f"Selection rate by {shown(found.name)}{subtitle}",
     )
     return ax
 
@@ -229,13 +242,16 @@ def plot_decision_matrix(found, pos_label=1, ax=None):
     for boundary in range(2, len(rows), 2):
         ax.axhline(boundary - 0.5, color="white", linewidth=4)
     ax.set_xticks(range(2), ["twin favourable", "twin unfavourable"])
-    ax.set_yticks(range(len(rows)), rows)
+    ax.set_yticks(range(len(rows)), [shown(row) for row in rows])
     ax.tick_params(length=0)
     ax.xaxis.tick_top()
     ax.set_xlabel(
-        f"favourable = {pos_label!r}\nred: the twin's decision differs from the row's"
+        f"favourable = {shown(repr(pos_label))}\nred: the twin's decision differs "
+        "from the row's"
     )
-    ax.set_title(f"Row decision \u00d7 twin decision by {found.name}", fontsize=11)
+    ax.set_title(
+        f"Row decision \u00d7 twin decision by {shown(found.name)}", fontsize=11
+    )
     return ax
 
 

@@ -12,6 +12,7 @@ import html
 import math
 import re
 
+from ._escape import markdown, terminal
 from ._plotting import (
     DIRECTION_COUNTS,
     decision_matrix,
@@ -350,29 +351,34 @@ LEGEND = (
 
 
 def render_markdown(report):
-    """Return the report as Markdown (pipe tables, no figures)."""
+    """Return the report as Markdown (pipe tables, no figures).
 
-    def cell(value):
-        return str(value).replace("|", "\\|").replace("\n", " ")
+    Every heading, sentence and cell that holds text from the data goes
+    through :func:`~._escape.markdown`: one line each, with no HTML, link,
+    table or emphasis markup of its own.
+    """
+    md = markdown
 
     def table(header, rows):
-        lines = ["| " + " | ".join(cell(h) for h in header) + " |"]
+        lines = ["| " + " | ".join(md(h) for h in header) + " |"]
         lines.append("|" + "|".join("---" for _ in header) + "|")
-        lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+        lines += ["| " + " | ".join(md(v) for v in row) + " |" for row in rows]
         return "\n".join(lines)
 
-    out = [f"# Counterfactual audit of {report.estimator}", "", _intro(report)]
+    out = [f"# Counterfactual audit of {md(report.estimator)}", "", md(_intro(report))]
     out += ["", "## Summary", "", table(*summary_table(report)), "", LEGEND, ""]
     for a in report.attributes.values():
-        out += [f"## {a.name}", "", finding(a), ""]
+        out += [f"## {md(a.name)}", "", md(finding(a)), ""]
         for title, (header, rows) in _sections(a):
-            out += [f"### {title}", "", table(header, rows) if rows else "None.", ""]
-        out += ["### Twin coherence", "", coherence_summary(a), ""]
+            out += [f"### {md(title)}", "", table(header, rows) if rows else "None."]
+            out += [""]
+        out += ["### Twin coherence", "", md(coherence_summary(a)), ""]
         for title, (header, rows) in coherence_sections(a):
-            out += [f"#### {title}", "", table(header, rows) if rows else "None.", ""]
+            out += [f"#### {md(title)}", "", table(header, rows) if rows else "None."]
+            out += [""]
         if a.undefined:
             out += ["### Undefined values", ""]
-            out += [f"- {key}: {reason}" for key, reason in a.undefined.items()]
+            out += [f"- {md(key)}: {md(reason)}" for key, reason in a.undefined.items()]
             out += [""]
     return "\n".join(out)
 
@@ -398,8 +404,13 @@ vertical-align:top}
 PAGE_STYLE = "body{max-width:1100px;margin:2em auto;padding:0 1em}"
 
 
+def _esc(value):
+    """HTML-escape text from the data, control characters shown as escapes."""
+    return html.escape(terminal(value))
+
+
 def _html_table(header, rows):
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
     body = []
     for row in rows:
         cells = []
@@ -407,7 +418,7 @@ def _html_table(header, rows):
             text = str(value)
             numeric = text[:1].isdigit() or text[:2] in ("< ", "+0", "-0")
             attribute = ' class="num"' if numeric and len(text) < 24 else ""
-            cells.append(f"<td{attribute}>{html.escape(text)}</td>")
+            cells.append(f"<td{attribute}>{_esc(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
         f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
@@ -419,7 +430,7 @@ def _figure(draw, args, alt, figsize):
     data = figure_png(draw, *args, figsize=figsize)
     return (
         f'<figure><img src="data:image/png;base64,{data}" '
-        f'alt="{html.escape(alt)}"></figure>'
+        f'alt="{_esc(alt)}"></figure>'
     )
 
 
@@ -437,9 +448,10 @@ def render_html(report, *, figures=True, page=True):
     """Return the report as HTML: a whole page, or a fragment for notebooks.
 
     Every value that comes from the data (column names, group values, names
-    in the evidence) goes through :func:`html.escape`.
+    in the evidence) goes through :func:`html.escape`, its control
+    characters written as visible escapes (``_escape.terminal``).
     """
-    esc = html.escape
+    esc = _esc
     found = list(report.attributes.values())
     parts = [
         f"<h1>Counterfactual audit of {esc(report.estimator)}</h1>",

@@ -364,8 +364,11 @@ class AuditReport:
         Notes
         -----
         A value that cannot be computed is None (JSON null) and its reason is
-        under the attribute's ``undefined``; NaN never appears. A CI gate can
-        read, e.g., ``report["attributes"]["gender"]["flip_rate_interval"][1]``.
+        under the attribute's ``undefined``; NaN never appears. A value from
+        the data that is infinite (a protected value, a value in the
+        evidence) is the string ``"inf"`` or ``"-inf"``, so it is not taken
+        for a missing one. A CI gate can read, e.g.,
+        ``report["attributes"]["gender"]["flip_rate_interval"][1]``.
         """
         out = {"schema_version": SCHEMA_VERSION}
         for key in JSON_KEYS[1:-1]:

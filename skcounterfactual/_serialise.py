@@ -1,4 +1,9 @@
-"""Audit results as plain JSON-ready Python values (NaN and NaT become None)."""
+"""Audit results as plain JSON-ready Python values.
+
+Missing values (NaN, NaT, ``pd.NA``) become None (JSON null); infinite
+numbers become the strings ``"inf"`` and ``"-inf"``, so that they stay
+distinguishable from missing values and the text stays strict JSON.
+"""
 
 import datetime
 
@@ -9,7 +14,7 @@ from ._plotting import label
 
 
 def plain(value):
-    """Return ``value`` as JSON-ready Python (NaN and NaT become None)."""
+    """Return ``value`` as JSON-ready Python (see the module docstring)."""
     if isinstance(value, dict):
         return {label(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | np.ndarray):
@@ -19,7 +24,9 @@ def plain(value):
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
-        return value if np.isfinite(value) else None
+        if np.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return None if np.isnan(value) else value
     if value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, datetime.date | pd.Timestamp):
