@@ -13,6 +13,7 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from ._plan import rows_per_chunk
 from ._validation import (
     NOT_FITTED_ESTIMATOR,
     as_frame,
@@ -280,14 +281,16 @@ def iter_predictions(
     ``frame`` is a DataFrame; with ``dtype`` (the dtype of an array ``X``),
     the estimator receives arrays of that dtype, as it would from ``X``.
     Each chunk keeps its rows' labels, so its twins do not depend on the
-    chunk size. Every yielded :class:`CounterfactualPredictions` has
-    ``source_position`` relative to its chunk, plus ``start`` (the chunk's
-    first row), ``rows`` (the chunk, a frame) and ``twins`` (its twins, a
-    frame).
+    chunk size. A chunk holds ``chunk_size`` rows, or fewer when their twins
+    would outnumber ``_plan.MAX_TWINS``. Every yielded
+    :class:`CounterfactualPredictions` has ``source_position`` relative to its
+    chunk, plus ``start`` (the chunk's first row), ``rows`` (the chunk, a
+    frame) and ``twins`` (its twins, a frame).
     """
     protected = list(twin_maker.protected_)
-    for start in range(0, len(frame), chunk_size):
-        chunk = frame.iloc[start : start + chunk_size]
+    step = rows_per_chunk(twin_maker, chunk_size)  # never more than MAX_TWINS
+    for start in range(0, len(frame), step):
+        chunk = frame.iloc[start : start + step]
         twin_set = twin_maker.make_twins(chunk, placebo=placebo)
         # a chunk is a frame, so its twins are too; the model gets X's kind
         twin_frame = twin_set.X

@@ -27,11 +27,12 @@ from ._frames import (
     object_take,
     tuples,
 )
-from ._keys import combine, label_hashes, stable_hash, uniforms
+from ._keys import combine, label_hashes, mix, stable_hash, uniforms
 from ._links import Batch, FitContext, infer_gender
 from ._linkspec import normalise_links
 from ._mimesis import check_locale
 from ._pairing import suggest_link
+from ._plan import check_factor, check_twin_count, combinations, twins_per_row
 
 SINGLE_VALUE_DOMAIN = (
     "The domain of {attribute!r} has a single value {values!r}; a twin needs "
@@ -111,6 +112,9 @@ class TwinEngine:
                     "The intersectional domain has a single combination; a twin "
                     "needs another one. Give more values."
                 )
+        for factor in self.factors():  # before anything is built
+            sizes = [len(self.domains_[a]) for a in factor]
+            check_factor(self.factor_name(factor), sizes, self.n_twins)
         self.links_ = normalise_links(self.links, list(self.protected))
         for attribute, links in self.links_.items():
             context = self._fit_context(frame, attribute, locale_maps)
@@ -277,6 +281,7 @@ class TwinEngine:
         """
         for attribute in self.protected:
             self.check_missing(frame[attribute], attribute)
+        check_twin_count(self.planned(frame, placebo), len(frame))
         row_hashes = label_hashes(frame.index)
         blocks = []
         unseen_values = {}
@@ -308,20 +313,46 @@ class TwinEngine:
             {k: sorted(v, key=repr) for k, v in unseen_values.items()},
         )
 
+    def planned(self, frame, placebo):
+        """Return how many twins :meth:`build` makes of ``frame``, exactly.
+
+        Counted from the rows' codes, before any twin is allocated: a row in
+        the domain gets one twin per other combination (or ``n_twins``), a row
+        outside it one per combination, a row with a missing value none.
+        """
+        total = 0
+        for factor in self.factors():
+            sizes = [len(self.domains_[a]) for a in factor]
+            strides = np.cumprod([1] + sizes[:0:-1])[::-1]
+            _, valid, skip = self._own_codes(frame, factor, strides)
+            n_combos = combinations(sizes)
+            every = self.n_twins is None or self.n_twins >= n_combos - 1
+            inside = int(np.count_nonzero(valid & ~skip))
+            outside = int(np.count_nonzero(~valid & ~skip))
+            total += inside * twins_per_row(sizes, self.n_twins)
+            total += outside * (n_combos if every else self.n_twins)
+            auto = placebo == "auto" and self.has_generated_link(factor)
+            total += inside if placebo is True or auto else 0
+        return total
+
     def _targets(self, own, sizes, row_hashes, factor):
         """Source positions and composite target codes of every twin."""
-        n_combos = int(np.prod(sizes))
+        n_combos = combinations(sizes)
         n_rows = len(own)
-        combos = np.arange(n_combos)
-        chunk = max(1, 2**22 // n_combos)
         pos, target = [], []
         if self.n_twins is None or self.n_twins >= n_combos - 1:
+            combos = np.arange(n_combos)
+            chunk = max(1, 2**22 // n_combos)
             for start in range(0, n_rows, chunk):
                 block = own[start : start + chunk]
                 p, t = np.nonzero(combos[None, :] != block[:, None])
                 pos.append(p + start)
                 target.append(t)
             return np.concatenate(pos), np.concatenate(target)
+        if n_combos > 4 * self.n_twins:  # sparse: draw, never score every value
+            return self._drawn_targets(own, n_combos, row_hashes, factor)
+        combos = np.arange(n_combos)
+        chunk = max(1, 2**22 // n_combos)
         combo_keys = np.array(
             [stable_hash(self.seed, "sample", factor, c) for c in combos],
             dtype=np.uint64,
@@ -337,6 +368,45 @@ class TwinEngine:
             pos.append(np.repeat(np.arange(start, start + len(block)), self.n_twins))
             target.append(chosen.ravel())
         return np.concatenate(pos), np.concatenate(target)
+
+    def _drawn_targets(self, own, n_combos, row_hashes, factor):
+        """``n_twins`` distinct other combinations per row, drawn one by one.
+
+        For domains much larger than ``n_twins``, where scoring every
+        combination of every row would cost the domain, not the twins: the
+        ``j``-th draw of a row is a hash of the seed, the factor, the row's
+        label and ``j``, and a row keeps its first ``n_twins`` draws that are
+        new and not its own combination. Memory follows the twins built.
+        """
+        k = self.n_twins
+        key = stable_hash(self.seed, "draw", factor)
+        n_draws = 2 * k + 8
+        out = np.empty((len(own), k), dtype=np.int64)
+        todo = np.arange(len(own))
+        while len(todo):
+            salts = mix(key ^ np.arange(n_draws, dtype=np.uint64))
+            chunk = max(1, 2**22 // n_draws)
+            short = []
+            for start in range(0, len(todo), chunk):
+                rows = todo[start : start + chunk]
+                draws = mix(combine(row_hashes[rows][:, None], salts[None, :]))
+                draws = (draws % np.uint64(n_combos)).astype(np.int64)
+                ok = draws != own[rows][:, None]
+                order = np.argsort(draws, axis=1, kind="stable")
+                ranked = np.take_along_axis(draws, order, axis=1)
+                repeat = np.zeros_like(ok)
+                repeat[:, 1:] = ranked[:, 1:] == ranked[:, :-1]
+                first = np.ones_like(ok)
+                np.put_along_axis(first, order, ~repeat, axis=1)
+                ok &= first
+                kept = ok & (np.cumsum(ok, axis=1) <= k)
+                done = kept.sum(axis=1) == k
+                short.append(rows[~done])
+                out[rows[done]] = draws[done][kept[done]].reshape(-1, k)
+            todo = np.concatenate(short)
+            n_draws *= 2  # rare: a row drew too many repeats
+        pos = np.repeat(np.arange(len(own)), k)
+        return pos, np.sort(out, axis=1).ravel()
 
     def _own_codes(self, frame, factor, strides):
         own = np.zeros(len(frame), dtype=np.int64)
