@@ -14,6 +14,7 @@ import itertools
 import warnings
 
 import numpy as np
+import pandas as pd
 
 from ._audit_coherence import PROXY_ROWS, coherence_findings, proxies_of
 from ._flipsets import reports_flipsets
@@ -35,6 +36,7 @@ from ._validation import (
     check_confidence,
     check_option,
     check_positive_int,
+    shown,
 )
 
 DEFAULT_MAX_EVIDENCE = 20
@@ -46,6 +48,20 @@ TEXT_UNCHANGED = (
     "lexicon, or audit texts that mention the person."
 )
 RESPONSE_METHODS = ("auto", "predict", "predict_proba", "decision_function")
+NO_CLASSES_PROBA = (
+    "The audit reads scores from predict_proba, one column per class, and the "
+    "estimator has no classes_ to say which column is the favourable class. "
+    "Pass pos_label=<the favourable class>, or response_method='predict' for "
+    "decisions only."
+)
+MISSING_LABELS = (
+    "y has {count:,} missing label(s); the audit compares true labels with "
+    "decisions, so each row needs one. Drop those rows or pass y=None."
+)
+FOREIGN_LABELS = (
+    "y holds the labels {labels!r}, none of which is a class of the estimator "
+    "{classes!r}. Pass the true labels in the model's own terms."
+)
 MAX_PRODUCT_ORDER = 10_000
 
 
@@ -178,9 +194,18 @@ rows (gender: flip rate 0.500)>
     confidence = check_confidence(confidence)
     max_evidence = check_positive_int(max_evidence, "max_evidence", minimum=0)
     chunk_size = check_positive_int(chunk_size, "chunk_size")
+    if progress is not None and not callable(progress):
+        raise TypeError(
+            "progress must be None or a callable progress(done, total), got "
+            f"{type(progress).__name__}: {progress!r}."
+        )
     positive = positive_class(estimator, pos_label)
     if positive is None and hasattr(estimator, "classes_"):
         positive = require_positive_class(estimator, pos_label, "The audit")
+    if positive is None and method == "predict_proba":
+        raise ValueError(NO_CLASSES_PROBA)
+    if rows.y is not None and not rows.dask:
+        _check_labels(rows.y, getattr(estimator, "classes_", None))
     maker = twin_maker_for(rows, protected=protected, augmenter=augmenter)
     partition = _AuditPartition(
         estimator,
@@ -325,6 +350,30 @@ def _warn_unchanged_texts(attributes):
                 UserWarning,
                 stacklevel=3,
             )
+
+
+def _check_labels(y, classes):
+    """Refuse missing labels, and labels that share nothing with the classes."""
+    missing = int(np.count_nonzero(pd.isna(y)))
+    if missing:
+        raise ValueError(MISSING_LABELS.format(count=missing))
+    if classes is None:
+        return
+    listed = [shown(c) for c in np.asarray(classes).tolist()]
+    try:
+        labels = [shown(v) for v in pd.unique(np.asarray(y, dtype=object))]
+        shared = set(labels) & set(listed)
+    except TypeError:
+        raise TypeError(
+            "y must hold labels (text, numbers or booleans), got values such as "
+            f"{shown(np.asarray(y, dtype=object)[0])!r}."
+        ) from None
+    if not shared:
+        try:
+            labels = sorted(labels)
+        except TypeError:
+            labels = sorted(labels, key=repr)
+        raise ValueError(FOREIGN_LABELS.format(labels=labels[:10], classes=listed))
 
 
 def _estimator_name(estimator):

@@ -35,6 +35,7 @@ import numpy as np
 
 from ._encoding import MAX_LEVELS, as_numbers, bin_codes, codes_of, encode
 from ._support import Groups, support, twins_flagged
+from ._validation import shown
 
 DEFAULT_COHERENCE = (10, 0.05)
 MAX_GROUPS = 50  # attributes with a larger domain are not checked
@@ -101,7 +102,7 @@ def check_coherence(value):
             and 0 < share <= 1
         ):
             return int(count), float(share)
-    raise ValueError(BAD_COHERENCE.format(value=value))
+    raise ValueError(BAD_COHERENCE.format(value=shown(value)))
 
 
 # ------------------------------------------------------------- fitted check

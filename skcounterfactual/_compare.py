@@ -144,12 +144,21 @@ def compare_twins(
             mask = predictions.mask("twin", attribute)
             flipped, audited = predictions.flips(mask, positive)
             w = None if weights is None else weights[audited]
-            if audited.any():
-                rate, low, high = weighted_proportion_interval(
-                    flipped[audited], w, confidence=confidence
+            if not audited.any():
+                raise ValueError(
+                    f"augmenters[{twins_name!r}] builds no twin for {attribute!r} "
+                    "(every value is missing or outside its domain), so its flip "
+                    "rate is undefined. Check the augmenter's values and missing."
                 )
-            else:
-                rate = low = high = float("nan")
+            if w is not None and not w.sum() > 0:
+                raise ValueError(
+                    f"The rows that augmenters[{twins_name!r}] twins for "
+                    f"{attribute!r} all have zero sample_weight, so its flip rate "
+                    "is undefined."
+                )
+            rate, low, high = weighted_proportion_interval(
+                flipped[audited], w, confidence=confidence
+            )
             index.append((twins_name, attribute))
             rows.append(
                 {

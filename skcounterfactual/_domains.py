@@ -73,8 +73,15 @@ def _plain(value):
 
 
 def as_value_list(values, attribute):
-    """Return the user's ``values[attribute]`` as a list of distinct values."""
-    if isinstance(values, str) or not hasattr(values, "__iter__"):
+    """Return the user's ``values[attribute]`` as a list of distinct values.
+
+    Refuses what is not an ordered collection (a string, a set, a dict), an
+    empty list, and missing (NaN, None, ``pd.NA``, NaT) or unhashable values:
+    a twin's protected value must be a value.
+    """
+    if isinstance(values, str | bytes | set | frozenset | dict) or not hasattr(
+        values, "__iter__"
+    ):
         raise TypeError(
             f"values[{attribute!r}] must be a list of values such as "
             f"['Female', 'Male'], got {type(values).__name__}: {values!r}."
@@ -82,9 +89,35 @@ def as_value_list(values, attribute):
     out = []
     for value in values:
         value = _plain(value)
+        try:
+            hash(value)
+        except TypeError:
+            raise TypeError(
+                f"values[{attribute!r}] must hold text, numbers, booleans or "
+                f"dates, got {type(value).__name__}: {value!r}."
+            ) from None
+        if _is_missing(value):
+            raise ValueError(
+                f"values[{attribute!r}] holds a missing value ({value!r}); list "
+                "only values a twin can take. Rows with a missing protected "
+                "value are handled by missing='error' or 'skip'."
+            )
         if value not in out:
             out.append(value)
+    if not out:
+        raise ValueError(
+            f"values[{attribute!r}] is empty; list at least two values a twin can "
+            f"take, e.g. values={{{attribute!r}: [...]}}, or leave {attribute!r} "
+            "out to use the values observed in fit."
+        )
     return out
+
+
+def _is_missing(value):
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def observed_domain(column):

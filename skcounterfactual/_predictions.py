@@ -22,6 +22,7 @@ from ._validation import (
 )
 
 DEFAULT_CHUNK_SIZE = 200_000
+_NOT_LABELS = (list, tuple, dict, set, np.ndarray)
 NEEDS_POS_LABEL = (
     "{what} needs the favourable class, and the estimator's classes {classes!r} "
     "do not say which one it is. Pass pos_label=<the favourable class>."
@@ -30,6 +31,10 @@ BAD_POS_LABEL = "pos_label={pos_label!r} is not a class of the estimator: {class
 NO_CLASSES_POS_LABEL = (
     "{what} needs the favourable class, and the estimator has no classes_ while "
     "its decisions are {decisions!r}. Pass pos_label=<the favourable decision>."
+)
+NO_CLASSES = (
+    "{what} needs the favourable class, and the estimator has no classes_ to "
+    "name it. Pass pos_label=<the favourable class>."
 )
 NO_TWINS = (
     "No row of X has a twin (every protected value is missing or outside the "
@@ -194,7 +199,9 @@ def require_positive_class(estimator, pos_label, what):
     positive = positive_class(estimator, pos_label)
     if positive is None:
         classes = getattr(estimator, "classes_", None)
-        classes = None if classes is None else [_plain(c) for c in classes]
+        if classes is None:
+            raise ValueError(NO_CLASSES.format(what=what))
+        classes = [_plain(c) for c in classes]
         raise ValueError(NEEDS_POS_LABEL.format(what=what, classes=classes))
     return positive
 
@@ -212,16 +219,31 @@ def respond(estimator, X, method, pos_label, sensitive=None):
     """
     kwargs = {} if sensitive is None else {"sensitive_features": sensitive}
     n_rows = len(X)
+    name = type(estimator).__name__
     decision = _check_output(estimator.predict(X, **kwargs), n_rows, "predict")
+    if decision.dtype == object:
+        odd = next((v for v in decision.tolist() if isinstance(v, _NOT_LABELS)), None)
+        if odd is not None:
+            raise ValueError(
+                f"predict of {name} returned decisions that are not labels, such "
+                f"as {_plain(odd)!r}; each decision must be one class label."
+            )
+    missing = _count_missing(decision)
+    if missing:
+        raise ValueError(
+            f"predict of {name} returned {missing} missing decision(s) (NaN or "
+            "None) for the rows or their twins; every row needs a decision to "
+            "compare."
+        )
     if method is None:
         return decision, None
-    scores = np.asarray(getattr(estimator, method)(X, **kwargs))
+    scores = _array(getattr(estimator, method)(X, **kwargs))
     classes = getattr(estimator, "classes_", None)
     if method == "predict_proba":
         if scores.ndim != 2 or len(scores) != n_rows:
             raise ValueError(
-                f"predict_proba of {type(estimator).__name__} returned shape "
-                f"{scores.shape!r}; expected ({n_rows}, n_classes)."
+                f"predict_proba of {name} returned shape {scores.shape!r}; "
+                f"expected ({n_rows}, n_classes)."
             )
         listed = (
             list(range(scores.shape[1]))
@@ -230,15 +252,28 @@ def respond(estimator, X, method, pos_label, sensitive=None):
         )
         if len(listed) != scores.shape[1]:
             raise ValueError(
-                f"predict_proba of {type(estimator).__name__} returned "
-                f"{scores.shape[1]} columns for {len(listed)} classes {listed!r}."
+                f"predict_proba of {name} returned {scores.shape[1]} columns for "
+                f"{len(listed)} classes {listed!r}."
             )
-        scores = scores[:, listed.index(pos_label)]
+        if pos_label not in listed:
+            raise ValueError(
+                f"predict_proba of {name} has a column per class {listed!r} (the "
+                "column positions: the estimator has no classes_), and "
+                f"pos_label={_plain(pos_label)!r} is none of them. Pass "
+                "pos_label=<the favourable class>."
+            )
+        scores = _as_float(scores[:, listed.index(pos_label)], method, name)
+        outside = int(np.count_nonzero((scores < 0) | (scores > 1)))
+        if outside:
+            raise ValueError(
+                f"predict_proba of {name} returned {outside} probabilities "
+                "outside [0, 1]; they must be probabilities."
+            )
     else:
         scores = _check_output(scores, n_rows, method)
         if classes is not None and len(classes) == 2 and pos_label == classes[0]:
             scores = -scores  # decision_function scores classes_[1]
-    scores = np.asarray(scores, dtype=float)
+    scores = _as_float(scores, method, name)
     if not np.isfinite(scores).all():
         raise ValueError(
             f"{method} of {type(estimator).__name__} returned "
@@ -248,8 +283,44 @@ def respond(estimator, X, method, pos_label, sensitive=None):
     return decision, scores
 
 
+def _array(values):
+    """``np.asarray(values)``; ragged lists become a 1-D object array."""
+    try:
+        return np.asarray(values)
+    except (TypeError, ValueError):
+        try:
+            items = list(values)
+        except TypeError:
+            return np.asarray(None)  # reported as shape ()
+        out = np.empty(len(items), dtype=object)
+        for i, item in enumerate(items):
+            out[i] = item
+        return out
+
+
+def _as_float(scores, method, name):
+    try:
+        return np.asarray(scores, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{method} of {name} returned scores that are not numbers, such as "
+            f"{_plain(np.asarray(scores).ravel()[0])!r}."
+        ) from None
+
+
+def _count_missing(decisions):
+    if decisions.dtype.kind in "biuUS":
+        return 0
+    return int(np.count_nonzero(pd.isna(decisions)))
+
+
 def _check_output(values, n_rows, method):
-    array = np.asarray(values)
+    if values is None:
+        raise ValueError(
+            f"{method} returned None for {n_rows} rows; expected an array of shape "
+            f"({n_rows},)."
+        )
+    array = _array(values)
     if array.ndim != 1 or len(array) != n_rows:
         raise ValueError(
             f"{method} returned an array of shape {array.shape!r} for {n_rows} "

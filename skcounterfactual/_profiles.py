@@ -1,13 +1,17 @@
 """Balanced synthetic audit sets: the tutorial's "base profiles", cloned."""
 
+import math
 import uuid
 
 import numpy as np
 import pandas as pd
 
 from ._augmenter import CounterfactualAugmenter
+from ._plan import MAX_TWINS
+from ._validation import check_positive_int
 
 _SCHEMA_KEYS = ("columns", "id", "links", "locale", "protected")
+_PLAIN = (str, int, float, bool)
 
 
 def make_profiles(schema, *, n_profiles=100, random_state=0):
@@ -43,56 +47,28 @@ def make_profiles(schema, *, n_profiles=100, random_state=0):
     2    Male            1
     3  Female            0
     """
-    if not isinstance(schema, dict):
-        raise TypeError(f"schema must be a JSON object, got {type(schema).__name__}.")
-    unknown = sorted(set(schema) - set(_SCHEMA_KEYS))
-    if unknown:
+    attribute, values, columns, links, id_column = _check_schema(schema)
+    n_profiles = check_positive_int(n_profiles, "n_profiles")
+    if n_profiles * len(values) > MAX_TWINS:
         raise ValueError(
-            f"unknown schema keys {unknown}; allowed: {list(_SCHEMA_KEYS)}."
+            f"n_profiles={n_profiles:,} with {len(values)} protected values makes "
+            f"{n_profiles * len(values):,} rows, more than {MAX_TWINS:,}. Ask for "
+            "fewer profiles."
         )
-    protected = schema.get("protected")
-    if not isinstance(protected, dict) or len(protected) != 1:
-        raise ValueError(
-            'schema["protected"] must name one column and its values, e.g. '
-            f'{{"gender": ["Male", "Female"]}}; got {protected!r}.'
-        )
-    ((attribute, values),) = protected.items()
-    if not isinstance(values, list) or len(values) < 2:
-        raise ValueError(
-            f'schema["protected"][{attribute!r}] must list at least two values, '
-            f"got {values!r}."
-        )
-    if not isinstance(n_profiles, int) or n_profiles < 1:
-        raise ValueError(f"n_profiles must be a positive integer, got {n_profiles!r}.")
     rng = np.random.default_rng(random_state)
     data = {}
-    id_column = schema.get("id")
     if id_column:
         data[id_column] = [
             str(uuid.UUID(bytes=bytes(b), version=4))
             for b in rng.integers(0, 256, (n_profiles, 16), dtype=np.uint8)
         ]
-    for name, spec in (schema.get("columns") or {}).items():
-        if not isinstance(spec, dict) or "low" not in spec or "high" not in spec:
-            raise ValueError(
-                f'schema["columns"][{name!r}] needs "low" and "high", got {spec!r}.'
-            )
-        if spec.get("type", "int") == "int":
-            data[name] = rng.integers(
-                int(spec["low"]), int(spec["high"]) + 1, n_profiles
-            )
-        elif spec["type"] == "float":
-            data[name] = rng.uniform(
-                float(spec["low"]), float(spec["high"]), n_profiles
-            )
+    for name, (kind, low, high) in columns.items():
+        if kind == "int":
+            data[name] = rng.integers(low, high + 1, n_profiles)
         else:
-            raise ValueError(
-                f'schema["columns"][{name!r}]["type"] must be "int" or "float", '
-                f"got {spec['type']!r}."
-            )
-    base = pd.DataFrame(data)
+            data[name] = rng.uniform(low, high, n_profiles)
+    base = pd.DataFrame(data, index=pd.RangeIndex(n_profiles))
     base.insert(len(id_column and [id_column] or []), attribute, values[0])
-    links = schema.get("links") or {}
     for column, spec in links.items():
         if isinstance(spec, dict) and values[0] in spec:
             base[column] = spec[values[0]]
@@ -120,3 +96,111 @@ def make_profiles(schema, *, n_profiles=100, random_state=0):
         if frame[column].dtype == object:
             frame[column] = frame[column].astype("str")
     return frame
+
+
+def _check_schema(schema):
+    """Return ``(attribute, values, columns, links, id)`` of a valid schema.
+
+    ``columns`` maps each name to ``(kind, low, high)``. Every mistake raises
+    a ``ValueError`` (a ``TypeError`` for a schema that is not a dict) that
+    names the key, says what is allowed and shows what was received.
+    """
+    if not isinstance(schema, dict):
+        raise TypeError(f"schema must be a JSON object, got {type(schema).__name__}.")
+    unknown = sorted(map(str, set(schema) - set(_SCHEMA_KEYS)))
+    if unknown:
+        raise ValueError(
+            f"unknown schema keys {unknown}; allowed: {list(_SCHEMA_KEYS)}."
+        )
+    protected = schema.get("protected")
+    if not isinstance(protected, dict) or len(protected) != 1:
+        raise ValueError(
+            'schema["protected"] must name one column and its values, e.g. '
+            f'{{"gender": ["Male", "Female"]}}; got {protected!r}.'
+        )
+    ((attribute, values),) = protected.items()
+    where = f'schema["protected"][{attribute!r}]'
+    if not isinstance(values, list) or len(values) < 2:
+        raise ValueError(f"{where} must list at least two values, got {values!r}.")
+    for value in values:
+        if (
+            not isinstance(value, _PLAIN)
+            or value != value
+            or value
+            in (
+                float("inf"),
+                float("-inf"),
+            )
+        ):
+            raise ValueError(
+                f"{where} must hold text, whole or finite numbers or booleans, "
+                f"got {value!r}."
+            )
+    if len(set(values)) < len(values):  # 1 and true are one value here
+        raise ValueError(f"{where} lists a value twice: {values!r}.")
+    id_column = schema.get("id")
+    if id_column is not None and (not isinstance(id_column, str) or not id_column):
+        raise ValueError(
+            f'schema["id"] must be a column name (text), got {id_column!r}.'
+        )
+    specs = schema.get("columns") or {}
+    if not isinstance(specs, dict):
+        raise ValueError(
+            'schema["columns"] must map column names to {"low": ..., "high": ...}, '
+            f"got {specs!r}."
+        )
+    columns = {name: _column(name, spec) for name, spec in specs.items()}
+    links = schema.get("links") or {}
+    if not isinstance(links, dict):
+        raise ValueError(
+            'schema["links"] must map column names to links, e.g. '
+            f'{{"gender_code": {{"Male": 1, "Female": 0}}}}; got {links!r}.'
+        )
+    taken = {attribute: 'schema["protected"]'}
+    if id_column:
+        taken.setdefault(id_column, 'schema["id"]')
+    for key, names in (("columns", columns), ("links", links)):
+        for name in names:
+            if name in taken:
+                raise ValueError(
+                    f'schema["{key}"] names {name!r}, which {taken[name]} already '
+                    "names; give each column once."
+                )
+            taken[name] = f'schema["{key}"]'
+    locale = schema.get("locale", "en")
+    if not isinstance(locale, str):
+        raise ValueError(f'schema["locale"] must be text such as "en", got {locale!r}.')
+    return attribute, values, columns, links, id_column
+
+
+def _column(name, spec):
+    """Return ``(kind, low, high)`` of a numeric column's spec, checked."""
+    where = f'schema["columns"][{name!r}]'
+    if not isinstance(spec, dict) or "low" not in spec or "high" not in spec:
+        raise ValueError(f'{where} needs "low" and "high", got {spec!r}.')
+    extra = sorted(map(str, set(spec) - {"low", "high", "type"}))
+    if extra:
+        raise ValueError(f"{where} has unknown keys {extra}; allowed: low, high, type.")
+    kind = spec.get("type", "int")
+    if kind not in ("int", "float"):
+        raise ValueError(f'{where}["type"] must be "int" or "float", got {kind!r}.')
+    bounds = []
+    for key in ("low", "high"):
+        value = spec[key]
+        finite = (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+        )
+        if not finite or (kind == "int" and value != int(value)):
+            allowed = "a whole number" if kind == "int" else "a finite number"
+            raise ValueError(f'{where}["{key}"] must be {allowed}, got {value!r}.')
+        bounds.append(int(value) if kind == "int" else float(value))
+    low, high = bounds
+    if low > high:
+        raise ValueError(f'{where} has "low" {low!r} above "high" {high!r}; swap them.')
+    if kind == "int" and not -(2**63) <= low <= high < 2**63 - 1:
+        raise ValueError(
+            f"{where} must stay within 64-bit integers, got low={low!r}, high={high!r}."
+        )
+    return kind, low, high

@@ -39,6 +39,12 @@ PROVENANCE_COLUMNS = (
     "kind",
     "unseen",
 )
+COLUMNS_OF_FIT = (
+    "X has columns {columns!r}, but {maker} was fitted on columns {fitted!r} "
+    "(an array's columns are its positions 0, 1, ...). Pass X with the "
+    "columns seen in fit: a DataFrame after a fit on a DataFrame, an array "
+    "after a fit on an array."
+)
 NOT_A_TWIN_MAKER = (
     "augmenter must be a twin maker (an estimator with fit and make_twins, such "
     "as CounterfactualAugmenter), got {kind}: {value!r}."
@@ -169,6 +175,10 @@ class TwinMakerMixin:
         frame, was_frame = as_frame(X)
         if len(frame) == 0:
             raise ValueError(EMPTY_INPUT)
+        if reset:
+            self._columns_seen = list(frame.columns)
+        else:
+            self._check_columns_of_fit(frame)
         if was_frame:
             validate_data(self, frame, reset=reset, skip_check_array=True)
         else:
@@ -176,6 +186,26 @@ class TwinMakerMixin:
                 self, np.asarray(X), reset=reset, dtype=None, ensure_all_finite=False
             )
         return frame, was_frame
+
+    def _check_columns_of_fit(self, frame):
+        """Refuse a table that lacks a column seen in ``fit``.
+
+        An array's columns are its positions, so an array after a fit on a
+        DataFrame (or the reverse) is named here rather than failing later
+        on a missing column.
+        """
+        seen = getattr(self, "_columns_seen", None)
+        if seen is None:
+            return
+        missing = [c for c in seen if c not in frame.columns]
+        if missing:
+            raise ValueError(
+                COLUMNS_OF_FIT.format(
+                    columns=list(frame.columns),
+                    maker=type(self).__name__,
+                    fitted=list(seen),
+                )
+            )
 
     def fit_resample(self, X, y, sample_weight=None):
         """Fit, then return the data augmented with twins (labels copied).

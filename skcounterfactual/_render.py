@@ -429,8 +429,7 @@ def _html_table(header, rows):
 def _figure(draw, args, alt, figsize):
     data = figure_png(draw, *args, figsize=figsize)
     return (
-        f'<figure><img src="data:image/png;base64,{data}" '
-        f'alt="{_esc(alt)}"></figure>'
+        f'<figure><img src="data:image/png;base64,{data}" alt="{_esc(alt)}"></figure>'
     )
 
 

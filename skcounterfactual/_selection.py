@@ -20,6 +20,7 @@ from ._validation import (
     as_frame,
     check_columns,
     check_sample_weight,
+    shown,
 )
 
 PARITY_METRICS = {
@@ -372,7 +373,7 @@ def most_accurate_within(
             and not isinstance(bound, bool)
             and 0 <= bound <= 1
         ):
-            raise ValueError(f"{name} must be in [0, 1] or None, got {bound!r}.")
+            raise ValueError(f"{name} must be in [0, 1] or None, got {shown(bound)!r}.")
     for name, key in (
         ("accuracy_key", accuracy_key),
         ("flip_key", flip_key),

@@ -20,6 +20,7 @@ from ._augmenter import PLACEBO, _plain_bool
 from ._domains import observed_domain
 from ._frames import assign, cast_values, concat_frames, index_codes, object_take
 from ._keys import label_hashes
+from ._plan import check_factor, check_twin_count
 from ._protocol import TwinMakerMixin, TwinSet, to_array
 from ._twins import _original_provenance, kinds
 from ._validation import (
@@ -262,6 +263,7 @@ default="sqeuclidean"
                     f"The protected column {attribute!r} has a single group "
                     f"{domain!r}; a transport twin needs another group."
                 )
+            check_factor(attribute, [len(domain)], None)  # before any plan
             codes = index_codes(column, domain)
             members = [np.flatnonzero(codes == g) for g in range(len(domain))]
             largest = max(len(m) for m in members)
@@ -399,6 +401,8 @@ default="sqeuclidean"
         if placebo is not None:
             check_option(_plain_bool(placebo), PLACEBO, "placebo")
         frame, was_frame = self._validate_frame(X, reset=False)
+        per_row = sum(len(self.domains_[a]) - 1 for a in self.protected_)
+        check_twin_count(len(frame) * per_row, len(frame))
         encoded = self._encode(frame)
         hashes = label_hashes(frame.index)
         blocks = []

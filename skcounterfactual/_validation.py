@@ -28,6 +28,7 @@ NOT_FITTED_ESTIMATOR = (
 NOT_BOOL = "{param} must be True or False, got {value!r}."
 NOT_POSITIVE_INT = "{param} must be a positive integer, got {value!r}."
 NOT_NON_NEGATIVE_INT = "{param} must be a non-negative integer, got {value!r}."
+TOO_SMALL_INT = "{param} must be an integer of at least {minimum}, got {value!r}."
 NOT_ONE_OF = "{param} must be one of {allowed!r}, got {value!r}."
 BAD_SAMPLE_WEIGHT_SHAPE = (
     "sample_weight must be 1-D with one weight per row of X ({n_samples}), got "
@@ -47,6 +48,25 @@ BAD_CONFIDENCE = (
     "got {confidence!r}."
 )
 RESPONSE_METHODS = ("predict_proba", "decision_function")
+
+
+def shown(value):
+    """Return ``value`` as it should read in a message: numpy scalars as Python.
+
+    ``np.int64(3)`` reads ``3``, and containers show their items the same way,
+    so a message never shows a NumPy repr such as ``[np.int64(0)]``.
+    """
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list):
+        return [shown(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(shown(v) for v in value)
+    if isinstance(value, dict):
+        return {shown(k): shown(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return [shown(v) for v in value.tolist()]
+    return value
 
 
 def is_sparse(X):
@@ -146,7 +166,7 @@ def check_bool(value, param):
     """Return ``value`` as a bool; refuse anything but True and False."""
     if isinstance(value, bool | np.bool_):
         return bool(value)
-    raise ValueError(NOT_BOOL.format(param=param, value=value))
+    raise ValueError(NOT_BOOL.format(param=param, value=shown(value)))
 
 
 def check_positive_int(value, param, *, allow_none=False, minimum=1):
@@ -160,16 +180,20 @@ def check_positive_int(value, param, *, allow_none=False, minimum=1):
     ):
         return int(value)
     message = NOT_POSITIVE_INT if minimum >= 1 else NOT_NON_NEGATIVE_INT
+    if minimum > 1:
+        message = TOO_SMALL_INT.replace("{minimum}", f"{minimum}")
     if allow_none:
         message = message.replace("must be", "must be None or")
-    raise ValueError(message.format(param=param, value=value))
+    raise ValueError(message.format(param=param, value=shown(value)))
 
 
 def check_option(value, allowed, param):
     """Return ``value`` if it is one of ``allowed``."""
     if isinstance(value, str | bool | type(None)) and value in allowed:
         return value
-    raise ValueError(NOT_ONE_OF.format(param=param, allowed=allowed, value=value))
+    raise ValueError(
+        NOT_ONE_OF.format(param=param, allowed=allowed, value=shown(value))
+    )
 
 
 def check_sample_weight(sample_weight, n_samples, *, allow_zero_sum=False):
@@ -181,11 +205,20 @@ def check_sample_weight(sample_weight, n_samples, *, allow_zero_sum=False):
     if sample_weight is None:
         return None
     try:
+        raw = np.asarray(sample_weight)
+        numbers_only = raw.dtype.kind in "biuf" or (
+            raw.dtype.kind == "O"
+            and not any(isinstance(v, str | bytes) for v in raw.ravel().tolist())
+        )
+        if not numbers_only:
+            raise TypeError
         weights = np.asarray(sample_weight, dtype=float)
     except (TypeError, ValueError):
+        raw = np.asarray(sample_weight, dtype=object)
+        first = raw.ravel()[0] if raw.size else raw
         raise ValueError(
             "sample_weight must hold numbers, one weight per row of X; got "
-            f"{sample_weight!r}."
+            f"values such as {shown(first)!r}."
         ) from None
     if weights.ndim != 1 or weights.shape[0] != n_samples:
         raise ValueError(
@@ -198,10 +231,11 @@ def check_sample_weight(sample_weight, n_samples, *, allow_zero_sum=False):
                 n_negative=int(np.sum(weights < 0)),
             )
         )
-    total = weights.sum()
+    with np.errstate(over="ignore"):
+        total = weights.sum()
     if not np.isfinite(total):
         raise ValueError(
-            f"sample_weight sums to {total!r}; rescale the weights (only their "
+            f"sample_weight sums to {shown(total)!r}; rescale the weights (only their "
             "ratios matter)."
         )
     if total <= 0 and not allow_zero_sum:
@@ -230,7 +264,7 @@ def check_confidence(confidence):
         or not isinstance(confidence, numbers.Real)
         or not 0 < confidence < 1
     ):
-        raise ValueError(BAD_CONFIDENCE.format(confidence=confidence))
+        raise ValueError(BAD_CONFIDENCE.format(confidence=shown(confidence)))
     return float(confidence)
 
 

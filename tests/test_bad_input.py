@@ -18,14 +18,17 @@ from skcounterfactual import (
     CounterfactualAugmentedClassifier,
     CounterfactualAugmenter,
     audit,
+    compare_twins,
     counterfactual_effect,
     counterfactual_flip_rate,
     fairness_scoring,
+    find_proxies,
     leaderboard,
     make_counterfactual_flip_scorer,
     make_parity_scorer,
     most_accurate_within,
     plot_pareto,
+    suggest_links,
 )
 from skcounterfactual._augmenter import NO_TWIN_SPECIFICATION, PROTECTED_MISMATCH
 from skcounterfactual._predictions import BAD_POS_LABEL, NEEDS_POS_LABEL
@@ -495,10 +498,515 @@ CASES = [
 ]
 
 
+# --- models that misbehave: each gives a clear error, never a silent number
+class _Duck:
+    """A fitted duck-typed model; ``predict`` returns ``decide(X)``."""
+
+    def __init__(self, decide, proba=None, classes=(0, 1)):
+        self.decide = decide
+        self.proba = proba
+        if classes is not None:
+            self.classes_ = np.array(classes)
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def predict(self, X):
+        return self.decide(pd.DataFrame(X))
+
+    def __getattr__(self, name):
+        if name == "predict_proba" and self.__dict__.get("proba") is not None:
+            return lambda X: self.proba(pd.DataFrame(X))
+        raise AttributeError(name)
+
+
+def _by_code(X):
+    return X["code"].to_numpy()
+
+
+def _duck(decide=_by_code, **kwargs):
+    return _Duck(decide, **kwargs)
+
+
+def _halves(X):
+    p = X["code"].to_numpy(dtype=float)
+    return np.column_stack([1 - p, p])
+
+
+def effect(estimator, data=X, **kwargs):
+    kwargs.setdefault("protected", "gender")
+    return counterfactual_effect(estimator, data, **kwargs)
+
+
+def audited(estimator=FITTED, data=X, y=None, **kwargs):
+    kwargs.setdefault("protected", "gender")
+    return audit(estimator, data, y, **kwargs)
+
+
+def profiles(schema=None, **kwargs):
+    from skcounterfactual._profiles import make_profiles
+
+    base = {
+        "protected": {"gender": ["Male", "Female"]},
+        "columns": {"income": {"low": 1, "high": 9}},
+    }
+    return make_profiles({**base, **(schema or {})}, **kwargs)
+
+
+LARGE = pd.DataFrame({"v": np.arange(1_500), "w": 0})
+WEIGHTS_ON_MALES = np.where(X["gender"] == "Male", 1.0, 0.0)
+MORE_CASES = [
+    # --- values= and the domain
+    (
+        "values holding NaN",
+        lambda: augmenter_fit(
+            protected="gender", values={"gender": ["Male", np.nan]}
+        )(),
+        ValueError,
+        "values['gender'] holds a missing value (nan); list only values a twin can "
+        "take.",
+    ),
+    (
+        "values holding pd.NA",
+        lambda: augmenter_fit(protected="gender", values={"gender": ["Male", pd.NA]})(),
+        ValueError,
+        "values['gender'] holds a missing value (<NA>)",
+    ),
+    (
+        "values holding None",
+        lambda: augmenter_fit(protected="code", values={"code": [0, None]})(),
+        ValueError,
+        "values['code'] holds a missing value (None)",
+    ),
+    (
+        "values holding NaT",
+        lambda: augmenter_fit(protected="code", values={"code": [0, pd.NaT]})(),
+        ValueError,
+        "values['code'] holds a missing value (NaT)",
+    ),
+    (
+        "values empty",
+        lambda: augmenter_fit(protected="gender", values={"gender": []})(),
+        ValueError,
+        "values['gender'] is empty; list at least two values a twin can take",
+    ),
+    (
+        "values as a set (no order)",
+        lambda: augmenter_fit(protected="gender", values={"gender": {"Male"}})(),
+        TypeError,
+        "values['gender'] must be a list of values such as ['Female', 'Male'], "
+        "got set: {'Male'}.",
+    ),
+    (
+        "values as a dict",
+        lambda: augmenter_fit(protected="code", values={"code": {0: "a", 1: "b"}})(),
+        TypeError,
+        "values['code'] must be a list of values such as ['Female', 'Male'], got dict",
+    ),
+    (
+        "values holding a list",
+        lambda: augmenter_fit(protected="gender", values={"gender": [["Male"], "F"]})(),
+        TypeError,
+        "values['gender'] must hold text, numbers, booleans or dates, got list: "
+        "['Male'].",
+    ),
+    (
+        "a domain too large for one twin per value",
+        lambda: augmenter_fit(protected="v")(LARGE),
+        ValueError,
+        "With n_twins=None, each row gets one twin per other value: 1,499 twins per "
+        "row for 'v' (1,500 values), more than the limit of 1,000. Pass n_twins=k",
+    ),
+    (
+        "an intersection too large for one twin per combination",
+        lambda: augmenter_fit(
+            protected=["v", "w"], values={"w": [0, 1]}, intersectional=True
+        )(LARGE),
+        ValueError,
+        "each row gets one twin per other combination of values: 2,999 twins per "
+        "row for 'v & w' (1,500 x 2 values)",
+    ),
+    (
+        "make_twins on an array after a fit on a frame",
+        lambda: augmenter_fit(protected="gender")().make_twins(X.to_numpy()),
+        ValueError,
+        "X has columns [0, 1, 2], but CounterfactualAugmenter was fitted on columns "
+        "['gender', 'code', 'income'] (an array's columns are its positions",
+    ),
+    (
+        "make_twins on a frame after a fit on an array",
+        lambda: augmenter_fit(protected=0)(X.to_numpy()).make_twins(X),
+        ValueError,
+        "X has columns ['gender', 'code', 'income'], but CounterfactualAugmenter "
+        "was fitted on columns [0, 1, 2]",
+    ),
+    # --- parameters: what is allowed and what was received, no NumPy reprs
+    (
+        "n_twins a NumPy float",
+        lambda: augmenter_fit(protected="gender", n_twins=np.float64(1.0))(),
+        ValueError,
+        "n_twins must be None or a positive integer, got 1.0.",
+    ),
+    (
+        "n_twins True",
+        lambda: augmenter_fit(protected="gender", n_twins=True)(),
+        ValueError,
+        "n_twins must be None or a positive integer, got True.",
+    ),
+    (
+        "intersectional as text",
+        lambda: augmenter_fit(protected="gender", intersectional="yes")(),
+        ValueError,
+        "intersectional must be one of (False, True, 'both'), got 'yes'.",
+    ),
+    (
+        "placebo unknown",
+        lambda: augmenter_fit(protected="gender", placebo="sometimes")(),
+        ValueError,
+        "placebo must be one of (False, True, 'auto'), got 'sometimes'.",
+    ),
+    (
+        "strict as text",
+        lambda: augmenter_fit(protected="gender", strict="yes")(),
+        ValueError,
+        "strict must be True or False, got 'yes'.",
+    ),
+    (
+        "coherence with NumPy numbers out of range",
+        lambda: augmenter_fit(
+            protected="gender", coherence=(np.int64(0), np.float64(0.5))
+        )(),
+        ValueError,
+        "got coherence=(0, 0.5).",
+    ),
+    (
+        "include_original as text",
+        lambda: augmenter_fit(protected="gender")().make_twins(X, include_original=1),
+        ValueError,
+        "include_original must be True or False, got 1.",
+    ),
+    (
+        "protected an empty list",
+        lambda: augmenter_fit(protected=[])(),
+        ValueError,
+        "protected must name at least one column, got [].",
+    ),
+    (
+        "protected naming a column twice",
+        lambda: augmenter_fit(protected=["gender", "gender"])(),
+        ValueError,
+        "protected names a column twice: ['gender', 'gender'].",
+    ),
+    (
+        "chunk_size a NumPy zero",
+        lambda: flip(chunk_size=np.int64(0)),
+        ValueError,
+        "chunk_size must be a positive integer, got 0.",
+    ),
+    (
+        "chunk_size a float",
+        lambda: flip(chunk_size=2.5),
+        ValueError,
+        "chunk_size must be a positive integer, got 2.5.",
+    ),
+    (
+        "max_evidence negative",
+        lambda: audited(max_evidence=-1),
+        ValueError,
+        "max_evidence must be a non-negative integer, got -1.",
+    ),
+    (
+        "confidence a NumPy NaN",
+        lambda: audited(confidence=np.float64("nan")),
+        ValueError,
+        BAD_CONFIDENCE.format(confidence=float("nan")),
+    ),
+    (
+        "confidence True",
+        lambda: audited(confidence=True),
+        ValueError,
+        BAD_CONFIDENCE.format(confidence=True),
+    ),
+    (
+        "progress that is not callable",
+        lambda: audited(progress=1),
+        TypeError,
+        "progress must be None or a callable progress(done, total), got int: 1.",
+    ),
+    (
+        "an unknown audit response method",
+        lambda: audited(response_method="predict_log_proba"),
+        ValueError,
+        "response_method must be one of ('auto', 'predict', 'predict_proba', "
+        "'decision_function'), got 'predict_log_proba'.",
+    ),
+    (
+        "n_permutations below two",
+        lambda: find_proxies(X, protected="gender", n_permutations=np.int64(1)),
+        ValueError,
+        "n_permutations must be an integer of at least 2, got 1.",
+    ),
+    (
+        "refit bound a NumPy NaN",
+        lambda: most_accurate_within(max_parity_difference=np.float64("nan")),
+        ValueError,
+        "max_parity_difference must be in [0, 1] or None, got nan.",
+    ),
+    (
+        "refit key that is not a string",
+        lambda: most_accurate_within(flip_key=1),
+        TypeError,
+        "flip_key must be a scoring key (a string), got int: 1.",
+    ),
+    (
+        "a flip scorer with a NaN pos_label",
+        lambda: make_counterfactual_flip_scorer(protected="gender", pos_label=np.nan),
+        ValueError,
+        "pos_label must be a class label, got nan.",
+    ),
+    # --- weights and labels
+    (
+        "sample_weight as text",
+        lambda: flip(sample_weight=["1"] * 4),
+        ValueError,
+        "sample_weight must hold numbers, one weight per row of X; got values such "
+        "as '1'.",
+    ),
+    (
+        "sample_weight 2-D",
+        lambda: flip(sample_weight=np.ones((4, 1))),
+        ValueError,
+        BAD_SAMPLE_WEIGHT_SHAPE.format(n_samples=4, shape=(4, 1)),
+    ),
+    (
+        "sample_weight all zero",
+        lambda: flip(sample_weight=np.zeros(4)),
+        ValueError,
+        "sample_weight sums to zero; at least one row must count.",
+    ),
+    (
+        "sample_weight summing to infinity",
+        lambda: flip(sample_weight=[1e308] * 4),
+        ValueError,
+        "sample_weight sums to inf; rescale the weights",
+    ),
+    (
+        "y with a missing label",
+        lambda: audited(y=[0, 1, np.nan, 1]),
+        ValueError,
+        "y has 1 missing label(s); the audit compares true labels with decisions",
+    ),
+    (
+        "y in other terms than the classes",
+        lambda: audit(
+            MODEL, X[["code", "income"]], ["no", "yes", "yes", "yes"], protected="code"
+        ),
+        ValueError,
+        "y holds the labels ['no', 'yes'], none of which is a class of the "
+        "estimator [0, 1].",
+    ),
+    # --- predictions of the wrong kind
+    (
+        "predict returning None",
+        lambda: flip(_duck(lambda X: None)),
+        ValueError,
+        "predict returned None for 4 rows; expected an array of shape (4,).",
+    ),
+    (
+        "predict returning one decision too many",
+        lambda: flip(_duck(lambda X: np.zeros(len(X) + 1))),
+        ValueError,
+        "predict returned an array of shape (5,) for 4 rows; expected shape (4,).",
+    ),
+    (
+        "predict returning a column per class",
+        lambda: audited(_duck(lambda X: np.zeros((len(X), 2)))),
+        ValueError,
+        "predict returned an array of shape (4, 2) for 4 rows",
+    ),
+    (
+        "predict returning a scalar",
+        lambda: flip(_duck(lambda X: 1)),
+        ValueError,
+        "predict returned an array of shape () for 4 rows",
+    ),
+    (
+        "predict returning lists",
+        lambda: flip(_duck(lambda X: [[1], [1, 2], [1], [2]])),
+        ValueError,
+        "predict of _Duck returned decisions that are not labels, such as [1]",
+    ),
+    (
+        "predict returning missing decisions",
+        lambda: flip(_duck(lambda X: np.full(len(X), np.nan))),
+        ValueError,
+        "predict of _Duck returned 4 missing decision(s) (NaN or None)",
+    ),
+    (
+        "predict returning None decisions in an object array",
+        lambda: audited(_duck(lambda X: np.array([1, None] * (len(X) // 2)))),
+        ValueError,
+        "predict of _Duck returned 2 missing decision(s) (NaN or None)",
+    ),
+    (
+        "predict_proba all NaN",
+        lambda: effect(_duck(proba=lambda X: np.full((len(X), 2), np.nan))),
+        ValueError,
+        "predict_proba of _Duck returned 4 missing or infinite scores",
+    ),
+    (
+        "predict_proba with three columns for two classes",
+        lambda: audited(_duck(proba=lambda X: np.full((len(X), 3), 1 / 3))),
+        ValueError,
+        "predict_proba of _Duck returned 3 columns for 2 classes [0, 1].",
+    ),
+    (
+        "predict_proba beyond [0, 1]",
+        lambda: effect(_duck(proba=lambda X: 5 * _halves(X))),
+        ValueError,
+        "predict_proba of _Duck returned 2 probabilities outside [0, 1]",
+    ),
+    (
+        "predict_proba of text",
+        lambda: effect(_duck(proba=lambda X: np.full((len(X), 2), "high"))),
+        ValueError,
+        "predict_proba of _Duck returned scores that are not numbers, such as 'high'.",
+    ),
+    (
+        "an audit of probabilities without classes_",
+        lambda: audited(_duck(proba=_halves, classes=None)),
+        ValueError,
+        "The audit reads scores from predict_proba, one column per class, and the "
+        "estimator has no classes_",
+    ),
+    (
+        "an effect of probabilities without classes_",
+        lambda: effect(_duck(proba=_halves, classes=None)),
+        ValueError,
+        "counterfactual_effect needs the favourable class, and the estimator has "
+        "no classes_ to name it.",
+    ),
+    (
+        "an audit of text decisions without classes_",
+        lambda: audited(
+            _duck(
+                lambda X: np.where(X["code"] == 1, "approved", "denied"), classes=None
+            )
+        ),
+        ValueError,
+        "The audit needs the favourable class, and the estimator has no classes_ "
+        "while its decisions are ['approved', 'denied'].",
+    ),
+    # --- compare_twins, proxies and profiles
+    (
+        "compare_twins of a maker that twins no row",
+        lambda: compare_twins(
+            FITTED,
+            X.assign(gender=None),
+            augmenters={
+                "bare": CounterfactualAugmenter(
+                    protected="gender",
+                    values={"gender": ["Female", "Male"]},
+                    missing="skip",
+                )
+            },
+        ),
+        ValueError,
+        "augmenters['bare'] builds no twin for 'gender' (every value is missing or "
+        "outside its domain), so its flip rate is undefined.",
+    ),
+    (
+        "compare_twins of twinned rows that weigh nothing",
+        lambda: compare_twins(
+            FITTED,
+            X.assign(gender=["Female", "Female", None, None]),
+            augmenters={
+                "bare": CounterfactualAugmenter(
+                    protected="gender",
+                    values={"gender": ["Female", "Male"]},
+                    missing="skip",
+                )
+            },
+            sample_weight=[0, 0, 1, 1],
+        ),
+        ValueError,
+        "The rows that augmenters['bare'] twins for 'gender' all have zero "
+        "sample_weight, so its flip rate is undefined.",
+    ),
+    (
+        "compare_twins of a list",
+        lambda: compare_twins(FITTED, X, augmenters=[]),
+        TypeError,
+        "augmenters must be a non-empty dict of name to twin maker",
+    ),
+    (
+        "proxies of a single group",
+        lambda: find_proxies(X.assign(gender="Male"), protected="gender"),
+        ValueError,
+        "protected='gender' has 1 distinct non-missing value(s); finding proxies "
+        "compares groups, so it needs at least two.",
+    ),
+    (
+        "suggested links without a threshold",
+        lambda: suggest_links(X, protected="gender", coherence=None),
+        ValueError,
+        "coherence must be a pair (min_count, min_share) such as (10, 0.05) to "
+        "suggest links; got coherence=None.",
+    ),
+    (
+        "profiles without columns or id keep their rows",
+        lambda: len(profiles({"columns": {}}, n_profiles=0)),
+        ValueError,
+        "n_profiles must be a positive integer, got 0.",
+    ),
+    (
+        "profiles of a NumPy count that is too large",
+        lambda: profiles(n_profiles=np.int64(10**8)),
+        ValueError,
+        "n_profiles=100,000,000 with 2 protected values makes 200,000,000 rows, "
+        "more than 10,000,000.",
+    ),
+    (
+        "profiles with a NaN bound",
+        lambda: profiles({"columns": {"x": {"low": float("nan"), "high": 1}}}),
+        ValueError,
+        'schema["columns"][\'x\']["low"] must be a whole number, got nan.',
+    ),
+    (
+        "profiles with bounds the wrong way round",
+        lambda: profiles(
+            {"columns": {"x": {"low": 2.0, "high": 1.0, "type": "float"}}}
+        ),
+        ValueError,
+        'schema["columns"][\'x\'] has "low" 2.0 above "high" 1.0; swap them.',
+    ),
+    (
+        "profiles with a value listed twice",
+        lambda: profiles({"protected": {"gender": ["M", "M"]}}),
+        ValueError,
+        "schema[\"protected\"]['gender'] lists a value twice: ['M', 'M'].",
+    ),
+    (
+        "profiles linking the protected column to itself",
+        lambda: profiles({"links": {"gender": "first_name"}}),
+        ValueError,
+        'schema["links"] names \'gender\', which schema["protected"] already names',
+    ),
+    (
+        "profiles with a column that is also a link",
+        lambda: profiles(
+            {"columns": {"code": {"low": 0, "high": 1}}, "links": {"code": "title"}}
+        ),
+        ValueError,
+        'schema["links"] names \'code\', which schema["columns"] already names',
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "call, exception, message",
-    [case[1:] for case in CASES],
-    ids=[case[0] for case in CASES],
+    [case[1:] for case in CASES + MORE_CASES],
+    ids=[case[0] for case in CASES + MORE_CASES],
 )
 def test_bad_input_raises_a_named_error(call, exception, message):
     with pytest.raises(exception, match=re.escape(message)):
@@ -506,7 +1014,23 @@ def test_bad_input_raises_a_named_error(call, exception, message):
 
 
 def test_the_table_is_large_enough():
-    assert len(CASES) >= 30
+    cases = CASES + MORE_CASES
+    assert len(cases) >= 100
+    assert len({case[0] for case in cases}) == len(cases)
+
+
+def test_messages_show_no_numpy_reprs():
+    for _, call, exception, _ in CASES + MORE_CASES:
+        with pytest.raises(exception) as caught:
+            call()
+        assert not re.search(r"\b(np|numpy)\.\w+\(|\barray\(", str(caught.value))
+
+
+def test_profiles_without_numeric_columns_keep_their_rows():
+    frame = profiles({"columns": {}, "id": "person"}, n_profiles=3)
+    assert len(frame) == 6
+    frame = profiles({"columns": {}}, n_profiles=2)
+    assert frame["gender"].tolist() == ["Male", "Female", "Male", "Female"]
 
 
 def test_well_defined_audits_are_returned_without_nan():

@@ -18,7 +18,11 @@ from skcounterfactual import (
 )
 from skcounterfactual._coherence import BAD_COHERENCE
 from skcounterfactual._proxies import TOO_FEW_GROUPS, TOO_MANY_GROUPS
-from skcounterfactual._validation import MISSING_COLUMN, NOT_POSITIVE_INT
+from skcounterfactual._validation import (
+    MISSING_COLUMN,
+    NOT_POSITIVE_INT,
+    TOO_SMALL_INT,
+)
 from skcounterfactual.datasets import load_german_credit
 
 ROLE_LINK = {"Female": {"Husband": "Wife"}, "Male": {"Wife": "Husband"}}
@@ -528,7 +532,7 @@ def test_find_proxies_errors_name_the_parameter():
         find_proxies(X, protected="gender")
     with pytest.raises(ValueError, match=re.escape(message)):
         suggest_links(X, protected="gender")
-    message = NOT_POSITIVE_INT.format(param="n_permutations", value=1)
+    message = TOO_SMALL_INT.format(param="n_permutations", minimum=2, value=1)
     with pytest.raises(ValueError, match=re.escape(message)):
         find_proxies(X, protected="sex", n_permutations=1)
     message = NOT_POSITIVE_INT.replace("must be", "must be None or").format(
