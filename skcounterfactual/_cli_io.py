@@ -1,11 +1,26 @@
-"""Input and output of the command line: files, models, option values, progress."""
+"""Input and output of the command line: files, models, option values, progress.
+
+Everything the command prints goes through :func:`say` or :func:`fail`, which
+write text from the data as visible escapes (``_escape.terminal``), so no value
+can start a line of its own. Output files are checked before any work
+(:func:`output_path`) and written in one step (:func:`write_output`), never
+through a symbolic link.
+"""
 
 import argparse
 import contextlib
+import json
+import os
+import re
+import secrets
 import sys
+import traceback
 from pathlib import Path
 
+from ._escape import terminal
+
 MIN_DEMO_SAMPLES = 100
+MAX_DEMO_SAMPLES = 1_000_000
 EXTRAS = {
     "matplotlib": "plot",
     "skops": "skops",
@@ -23,7 +38,53 @@ TRUST_HELP = (
 
 
 class CLIError(Exception):
-    """A usage or input error: printed as one line, exit code 2."""
+    """A usage, input, model or output error: printed as one line, exit code 2."""
+
+
+# ---------------------------------------------------------------------- output
+def one_line(text):
+    """Return ``text`` as a single line safe for a terminal or a CI log.
+
+    Line breaks (of a multi-line message) become spaces, then every other
+    control character becomes a visible escape.
+    """
+    return terminal(re.sub(r"\s*[\r\n]+\s*", " ", str(text)).strip())
+
+
+def say(text="", file=None):
+    """Print ``text`` line by line, each line made safe with ``terminal``."""
+    file = sys.stdout if file is None else file
+    print("\n".join(terminal(line) for line in str(text).split("\n")), file=file)
+
+
+def describe(exc):
+    """Return ``TypeName: message`` for an exception, even one that cannot print."""
+    try:
+        message = str(exc)
+    except Exception:  # a hostile __str__
+        message = "(its message cannot be shown)"
+    name = type(exc).__name__
+    return f"{name}: {message}" if message else name
+
+
+def fail(command, message, debug=False, exc=None):
+    """Print the one-line error of ``command`` on stderr (after the traceback)."""
+    if debug and exc is not None:
+        traceback.print_exception(exc, file=sys.stderr)
+    hint = "" if debug or exc is None else " (run with --debug for the traceback)"
+    say(f"skcounterfactual {command}: error: {one_line(message)}{hint}", sys.stderr)
+
+
+def format_warning(command):
+    """Return a ``warnings.formatwarning`` that writes one safe line."""
+
+    def formatted(message, category, filename, lineno, line=None):
+        return (
+            f"skcounterfactual {command}: warning: {one_line(message)} "
+            f"({category.__name__})\n"
+        )
+
+    return formatted
 
 
 class _Progress:
@@ -63,17 +124,138 @@ class _Bar:
 
 
 # --------------------------------------------------------------------- helpers
-def _free_path(path, overwrite):
-    """Return ``path``, or refuse to overwrite an existing file."""
+def output_path(path, option, overwrite):
+    """Check, before any work, that ``path`` can be written; return it.
+
+    Refuses a directory, a symbolic link (dangling or not: a link is never
+    followed), an existing file without ``overwrite``, and a folder that is
+    missing, not a folder or not writable (tried by creating and removing a
+    file in it).
+    """
     path = Path(path)
-    if path.exists() and not overwrite:
+    shown = f"{option} {str(path)!r}"
+    if not str(path) or path.name in ("", ".", ".."):
+        raise CLIError(f"{shown} is not a file name; give a path such as out.json.")
+    if path.is_symlink():
         raise CLIError(
-            f"{path} already exists; pass --overwrite to replace it or choose "
-            "another path."
+            f"{shown} is a symbolic link; links are never followed. Give the path "
+            "of a regular file."
         )
-    if not path.parent.exists():
-        raise CLIError(f"the folder {path.parent} does not exist.")
+    if path.is_dir():
+        raise CLIError(
+            f"{shown} is a directory; give a file path inside it, such as "
+            f"{str(path / ('result' + _SUFFIXES.get(option, '')))!r}."
+        )
+    if path.exists():
+        if not path.is_file():
+            raise CLIError(f"{shown} exists and is not a regular file.")
+        if not overwrite:
+            raise CLIError(
+                f"{shown} already exists; pass --overwrite to replace it or choose "
+                "another path."
+            )
+    folder = path.parent
+    if not folder.exists():
+        raise CLIError(f"{shown}: the folder {str(folder)!r} does not exist.")
+    if not folder.is_dir():
+        raise CLIError(f"{shown}: {str(folder)!r} is not a folder.")
+    probe = folder / f".skcounterfactual-{secrets.token_hex(8)}.tmp"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.unlink(probe)
+    except OSError as exc:
+        raise CLIError(
+            f"{shown}: cannot write in the folder {str(folder)!r} "
+            f"({exc.strerror or exc})."
+        ) from None
     return path
+
+
+_SUFFIXES = {"--json": ".json", "--report": ".html", "--output": ".csv"}
+
+
+def distinct_outputs(**paths):
+    """Refuse two output options naming the same file."""
+    seen = {}
+    for option, path in paths.items():
+        if path is None:
+            continue
+        key = os.path.normcase(os.path.realpath(path))
+        if key in seen:
+            raise CLIError(
+                f"{seen[key]} and {option} name the same file {str(path)!r}; give "
+                "each its own path."
+            )
+        seen[key] = option
+
+
+def write_output(path, data, option):
+    """Write ``data`` (text or bytes) to ``path`` in one step.
+
+    The data goes to a new file next to ``path`` that then replaces it, so a
+    reader never sees half a file and a symbolic link put in its place after
+    the check is replaced, not followed.
+    """
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise CLIError(
+            f"{option} {str(path)!r} could not be written ({exc.strerror or exc})."
+        ) from None
+
+
+def read_json(path, option):
+    """Read a small JSON file given on the command line, or raise a ``CLIError``.
+
+    The file must be UTF-8 and strict JSON: ``NaN`` and ``Infinity`` are
+    refused, and so is a key given twice in one object.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"{option} {str(path)!r}: no such file.")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CLIError(
+            f"{option} {str(path)!r} is not UTF-8 text (byte {exc.start}); save it "
+            "as UTF-8."
+        ) from None
+    except OSError as exc:
+        raise CLIError(
+            f"{option} {str(path)!r} cannot be read ({exc.strerror or exc})."
+        ) from None
+
+    def constant(name):
+        raise CLIError(
+            f"{option} {str(path)!r} holds {name}, which JSON does not allow; "
+            "write a number."
+        )
+
+    def pairs(items):
+        out = {}
+        for key, value in items:
+            if key in out:
+                raise CLIError(
+                    f"{option} {str(path)!r} gives the key {key!r} twice in one "
+                    "object; keep one."
+                )
+            out[key] = value
+        return out
+
+    try:
+        return json.loads(text, parse_constant=constant, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise CLIError(f"{option} {str(path)!r} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise CLIError(f"{option} {str(path)!r} is nested too deeply.") from None
 
 
 def _read_data(path):
@@ -102,15 +284,7 @@ def _read_data(path):
 
 def _read_graph(path, data):
     """Read a causal graph file: a JSON list of ``[cause, effect]`` pairs."""
-    import json
-
-    path = Path(path)
-    if not path.is_file():
-        raise CLIError(f"--graph {path}: no such file.")
-    try:
-        graph = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise CLIError(f"--graph {path} is not valid JSON: {exc}") from None
+    graph = read_json(path, "--graph")
     if isinstance(graph, dict):
         graph = graph.get("edges")
     pairs = isinstance(graph, list) and all(
@@ -241,15 +415,7 @@ def _read_links(path, data, protected):
     passed back as is. Keys and values read as text are turned into the
     attribute's or the column's kind (``"1"`` becomes 1 in an integer column).
     """
-    import json
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            links = json.load(handle)
-    except OSError as exc:
-        raise CLIError(f"--links {path}: cannot be read: {exc}.") from None
-    except json.JSONDecodeError as exc:
-        raise CLIError(f"--links {path} is not valid JSON: {exc}.") from None
+    links = read_json(path, "--links")
     if not isinstance(links, dict):
         raise CLIError(
             f"--links {path} must hold a JSON object {{column: link}}, such as "
@@ -316,6 +482,19 @@ def _label(text, classes=None):
     return readings[0]
 
 
+def _count(text):
+    """Read a whole number of at least 1, for options such as ``--n-twins``."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of at least 1, got {text!r}"
+        )
+    return value
+
+
 def _demo_samples(text):
     try:
         value = int(text)
@@ -325,6 +504,11 @@ def _demo_samples(text):
         raise argparse.ArgumentTypeError(
             f"expected a whole number of at least {MIN_DEMO_SAMPLES} (the demo's "
             f"3-fold search needs both genders in every fold), got {text!r}"
+        )
+    if value > MAX_DEMO_SAMPLES:
+        raise argparse.ArgumentTypeError(
+            f"expected at most {MAX_DEMO_SAMPLES:,} (the demo is a tour, not a "
+            f"benchmark), got {text!r}"
         )
     return value
 

@@ -136,10 +136,12 @@ def n_steps(report_path=None):
     return 4 if report_path is None else 5
 
 
-def demo(n_samples=2000, random_state=42, report_path=None, progress=print):
+def demo(n_samples=2000, random_state=42, report_path=None, progress=print, write=None):
     """Run the demo: print the story, return ``(search, board, report)``.
 
-    ``progress(message)`` is called before each of the :func:`n_steps` steps.
+    ``progress(message)`` is called before each of the :func:`n_steps` steps;
+    ``write(path, text)``, when given, writes the HTML report instead of
+    :meth:`AuditReport.to_html`.
     """
     from ._audit import audit
     from ._leaderboard import leaderboard
@@ -212,7 +214,10 @@ def demo(n_samples=2000, random_state=42, report_path=None, progress=print):
 
     if report_path is not None:
         progress(f"writing the HTML report to {report_path}")
-        before.to_html(report_path)
+        if write is None:
+            before.to_html(report_path)
+        else:
+            write(report_path, before.to_html())
         print(f"\nHTML report of the tutorial model's audit: {report_path}")
         if not has_matplotlib():
             print(FIGURES_MISSING)

@@ -1,10 +1,13 @@
 """The ``skcounterfactual`` command line: ``demo``, ``audit`` and ``profiles``.
 
-Exit codes: 0 success (``audit``: within bounds), 1 a bound exceeded, 2 a usage
-or input error (one clear line on stderr, no traceback).
+Exit codes: 0 success (``audit``: every requested bound was checked and holds),
+1 a bound is exceeded, 2 a usage, input, model or output error, including a
+requested bound that could not be computed (one line on stderr, no traceback
+unless ``--debug``).
 """
 
 import argparse
+import io
 import json
 import sys
 import warnings
@@ -17,8 +20,8 @@ from ._cli_io import (
     CLIError,
     _Bar,
     _bound,
+    _count,
     _demo_samples,
-    _free_path,
     _label,
     _load_model,
     _missing_package,
@@ -28,14 +31,46 @@ from ._cli_io import (
     _read_data,
     _read_graph,
     _read_links,
+    describe,
+    distinct_outputs,
+    fail,
+    format_warning,
+    one_line,
+    output_path,
+    read_json,
+    say,
+    write_output,
 )
+from ._escape import csv_cell
 
 TWIN_KINDS = ("all-else-equal", "causal", "transport")
 
 
 # --------------------------------------------------------------------- commands
+# (option, attribute of the parsed arguments, JSON key, what it measures)
+BOUNDS = (
+    ("--max-flip-rate", "max_flip_rate", "flip_rate", "flip rate"),
+    (
+        "--max-parity-difference",
+        "max_parity_difference",
+        "demographic_parity_difference",
+        "demographic parity difference",
+    ),
+)
+NO_BOUND = (
+    "NO BOUND: no --max-flip-rate or --max-parity-difference was given, so "
+    "nothing was checked; the audit above is for reading."
+)
+
+
 def run_audit(args):
     """Audit a saved model on a data file; exit 1 when a bound is exceeded."""
+    # outputs first: a path that cannot be written fails before the audit
+    report_path = (
+        output_path(args.report, "--report", args.overwrite) if args.report else None
+    )
+    json_path = output_path(args.json, "--json", args.overwrite) if args.json else None
+    distinct_outputs(**{"--report": report_path, "--json": json_path})
     data = _read_data(args.data)
     missing = [c for c in args.protected if c not in data.columns]
     if missing:
@@ -50,10 +85,13 @@ def run_audit(args):
                 f"--target {args.target!r} is not a column of {args.data}. "
                 f"Columns: {list(data.columns)}."
             )
+        if args.target in args.protected:
+            raise CLIError(
+                f"--target {args.target!r} is also a --protected column; the label "
+                "cannot be a protected attribute of the rows."
+            )
         y = data[args.target]
         data = data.drop(columns=[args.target])
-    report_path = _free_path(args.report, args.overwrite) if args.report else None
-    json_path = _free_path(args.json, args.overwrite) if args.json else None
     progress = _Progress(3, enabled=None if len(data) >= 10_000 else False)
     progress("loading the model")
     model = _load_model(args.model, args.trust or [], args.allow_pickle)
@@ -80,37 +118,51 @@ def run_audit(args):
             chunk_size=50_000,
             progress=_Bar("auditing", sys.stderr.isatty() and len(data) >= 10_000),
         )
-    except (ValueError, TypeError, KeyError) as exc:
-        raise CLIError(f"the audit failed: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise CLIError(f"the audit failed: {exc}") from exc
     except ImportError as exc:
-        raise CLIError(str(exc)) from None
+        raise CLIError(_missing_package(exc, "the audit")) from exc
+    except Exception as exc:  # the model (or a twin maker) raised anything else
+        raise CLIError(f"the audit failed: {describe(exc)}") from exc
     progress("writing the results")
     result = json.loads(report.to_json())
-    failures = _check_bounds(result, args.max_flip_rate, args.max_parity_difference)
+    exceeded, unchecked = _check_bounds(result, args)
+    requested = {attr: getattr(args, attr) for _, attr, _, _ in BOUNDS}
     result["bounds"] = {
-        "max_flip_rate": args.max_flip_rate,
-        "max_parity_difference": args.max_parity_difference,
-        "exceeded": failures,
-        "passed": not failures,
+        **requested,
+        "exceeded": exceeded,
+        "unchecked": unchecked,
+        # null: no bound was requested, so the gate has nothing to say
+        "passed": None
+        if all(v is None for v in requested.values())
+        else not exceeded and not unchecked,
     }
     caveats = [
         f"{name}: {a.caveat()}" for name, a in report.attributes.items() if a.caveat()
     ]
     result["caveats"] = caveats
-    print(report.to_markdown())
+    say(report.to_markdown())
     if report_path:
-        report.to_html(report_path)
-        print(f"\nreport written to {report_path}")
+        write_output(report_path, report.to_html(), "--report")
+        say(f"\nreport written to {report_path}")
     if json_path:
-        json_path.write_text(json.dumps(result, indent=2))
-        print(f"result written to {json_path}")
+        text = json.dumps(result, indent=2, allow_nan=False)
+        write_output(json_path, text, "--json")
+        say(f"result written to {json_path}")
     for caveat in caveats:
-        print(f"CAVEAT: {caveat}; link the columns the report names and audit again.")
-    if failures:
-        for failure in failures:
-            print(f"FAIL: {failure}")
+        say(f"CAVEAT: {caveat}; link the columns the report names and audit again.")
+    for failure in exceeded:
+        say(f"FAIL: {failure}")
+    if unchecked:
+        raise CLIError(
+            "a requested bound could not be checked: " + "; ".join(unchecked) + "."
+        )
+    if exceeded:
         return 1
-    print("PASS: every bound holds.")
+    if result["bounds"]["passed"] is None:
+        say(NO_BOUND)
+        return 0
+    say("PASS: every bound holds.")
     return 0
 
 
@@ -140,6 +192,11 @@ def _twin_maker(args, data, links, values):
             mechanisms=args.mechanisms,
             random_state=args.random_state,
         )
+    if args.n_twins is not None and args.twins != "all-else-equal":
+        raise CLIError(
+            f"--n-twins is read by --twins all-else-equal only, got --twins "
+            f"{args.twins}. Drop --n-twins."
+        )
     if args.twins == "transport":
         if links or values:
             option = "--link" if links else "--values"
@@ -152,45 +209,61 @@ def _twin_maker(args, data, links, values):
         protected=protected,
         links=links or None,
         values=values or None,
+        n_twins=args.n_twins,
         random_state=args.random_state,
     )
 
 
-def _check_bounds(result, max_flip_rate, max_parity_difference):
-    failures = []
+def _check_bounds(result, args):
+    """Return ``(exceeded, unchecked)``: one sentence per attribute and bound.
+
+    A requested bound whose value is undefined (null in the JSON) for an
+    attribute is *unchecked*, with the reason the audit gives.
+    """
+    exceeded, unchecked = [], []
     for name, entry in result["attributes"].items():
-        flip = entry.get("flip_rate")
-        if max_flip_rate is not None and flip is not None and flip > max_flip_rate:
-            failures.append(
-                f"{name}: flip rate {flip:.4f} exceeds --max-flip-rate "
-                f"{max_flip_rate} by {flip - max_flip_rate:.4f}"
-            )
-        parity = entry.get("demographic_parity_difference")
-        if (
-            max_parity_difference is not None
-            and parity is not None
-            and parity > max_parity_difference
-        ):
-            failures.append(
-                f"{name}: demographic parity difference {parity:.4f} exceeds "
-                f"--max-parity-difference {max_parity_difference} by "
-                f"{parity - max_parity_difference:.4f}"
-            )
-    return failures
+        for option, attr, key, what in BOUNDS:
+            bound = getattr(args, attr)
+            if bound is None:
+                continue
+            value = entry.get(key)
+            if value is None:
+                reason = entry.get("undefined", {}).get(key, "it was not computed")
+                unchecked.append(
+                    f"{option} {bound}: the {what} of {name!r} is undefined: "
+                    f"{reason.rstrip('.')}"
+                )
+            elif value > bound:
+                exceeded.append(
+                    f"{name}: {what} {value:.4f} exceeds {option} {bound} by "
+                    f"{value - bound:.4f}"
+                )
+    return exceeded, unchecked
 
 
 def run_demo(args):
     """Retell the tutorial end to end on the embedded loan scenario."""
     output_dir = Path(args.output_dir)
+    if output_dir.is_symlink() and not output_dir.exists():
+        raise CLIError(
+            f"--output-dir {str(output_dir)!r} is a dangling symbolic link; remove "
+            "it or choose another folder."
+        )
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CLIError(f"--output-dir {output_dir} cannot be created: {exc}") from None
+        raise CLIError(
+            f"--output-dir {str(output_dir)!r} cannot be created "
+            f"({exc.strerror or exc})."
+        ) from None
+    if not output_dir.is_dir():
+        raise CLIError(f"--output-dir {str(output_dir)!r} is not a folder.")
     report = output_dir / "report.html"
     counter = 1
-    while report.exists() and not args.overwrite:
+    while (report.exists() or report.is_symlink()) and not args.overwrite:
         counter += 1
         report = output_dir / f"report-{counter}.html"
+    report = output_path(report, "--output-dir", args.overwrite)
     try:
         from ._demo import demo, n_steps
 
@@ -199,6 +272,7 @@ def run_demo(args):
             random_state=args.random_state,
             report_path=report,
             progress=_Progress(n_steps(report), enabled=True),
+            write=lambda path, text: write_output(path, text, "--output-dir"),
         )
     except ImportError as exc:
         raise CLIError(_missing_package(exc, "the demo")) from None
@@ -209,32 +283,53 @@ def run_profiles(args):
     """Write a balanced synthetic audit set from a small schema file."""
     from ._profiles import make_profiles
 
-    schema_path = Path(args.schema)
-    if not schema_path.is_file():
-        raise CLIError(f"--schema {schema_path}: no such file.")
-    try:
-        schema = json.loads(schema_path.read_text())
-    except json.JSONDecodeError as exc:
-        raise CLIError(f"--schema {schema_path} is not valid JSON: {exc}") from None
-    output = _free_path(args.output, args.overwrite)
+    output = output_path(args.output, "--output", args.overwrite)
+    suffix = output.suffix.lower()
+    if suffix not in PROFILE_FORMATS:
+        raise CLIError(
+            f"--output {str(output)!r}: unsupported format {suffix!r}; use "
+            f"{', '.join(PROFILE_FORMATS)}."
+        )
+    schema = read_json(args.schema, "--schema")
     try:
         frame = make_profiles(
             schema, n_profiles=args.n_profiles, random_state=args.random_state
         )
     except (ValueError, TypeError) as exc:
-        raise CLIError(f"--schema {schema_path}: {exc}") from None
-    if output.suffix.lower() in (".parquet", ".pq"):
+        raise CLIError(f"--schema {args.schema}: {exc}") from None
+    if suffix in (".parquet", ".pq"):
         try:
-            frame.to_parquet(output, index=False)
+            buffer = io.BytesIO()
+            frame.to_parquet(buffer, index=False)
         except ImportError:
             raise CLIError(
                 "writing Parquet needs pyarrow: "
                 "pip install 'skcounterfactual[parquet]'."
             ) from None
+        write_output(output, buffer.getvalue(), "--output")
     else:
-        frame.to_csv(output, index=False)
-    print(f"{len(frame)} rows ({args.n_profiles} profiles) written to {output}")
+        write_output(output, _spreadsheet_safe(frame).to_csv(index=False), "--output")
+    say(f"{len(frame)} rows ({args.n_profiles} profiles) written to {output}")
     return 0
+
+
+PROFILE_FORMATS = (".csv", ".parquet", ".pq")
+
+
+def _spreadsheet_safe(frame):
+    """Return a copy whose text cells and names a spreadsheet reads as text.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    gets a leading ``'`` (see ``_escape.csv_cell``); numbers are left alone.
+    """
+    out = frame.rename(columns=lambda c: csv_cell(str(c)))
+    for column in out.columns:
+        if not (
+            out[column].dtype == object or str(out[column].dtype).startswith("str")
+        ):
+            continue
+        out[column] = out[column].map(csv_cell, na_action="ignore")
+    return out
 
 
 # ---------------------------------------------------------------------- parser
@@ -242,7 +337,11 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit code 2."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        say(
+            f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)",
+            sys.stderr,
+        )
+        self.exit(2)
 
 
 def build_parser():
@@ -258,6 +357,12 @@ def build_parser():
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=_Parser
     )
+    commands.common = argparse.ArgumentParser(add_help=False)
+    commands.common.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an error, show the traceback before the one-line message",
+    )
     _add_demo(commands)
     _add_audit(commands)
     _add_profiles(commands)
@@ -267,6 +372,7 @@ def build_parser():
 def _add_demo(commands):
     demo = commands.add_parser(
         "demo",
+        parents=[commands.common],
         help="train biased and fair loan models, rank them, audit the choice",
         description=(
             "Retell the hands-on tutorial: generate biased loan decisions, train "
@@ -292,11 +398,15 @@ def _add_demo(commands):
 def _add_audit(commands):
     audit = commands.add_parser(
         "audit",
+        parents=[commands.common],
         help="audit a saved model on a data file (a CI gate)",
         description=(
             "Audit a saved model on a CSV or Parquet file: counterfactual flip rate "
             "per protected column, with parity metrics. Exit code 0 when every "
-            "bound holds, 1 when one is exceeded, 2 on a usage or input error."
+            "requested bound was checked and holds (or none was requested: the "
+            "output then says NO BOUND), 1 when one is exceeded, 2 on a usage, "
+            "input, model or output error, or when a requested bound cannot be "
+            "computed."
         ),
         epilog=(
             "example: skcounterfactual audit --model model.skops --data applicants.csv "
@@ -326,6 +436,15 @@ def _add_audit(commands):
     )
     audit.add_argument(
         "--values", action="append", help="COL=V1,V2,... domain (repeat)"
+    )
+    audit.add_argument(
+        "--n-twins",
+        type=_count,
+        metavar="K",
+        help=(
+            "twins per row and attribute, K values drawn from the domain "
+            "(default: one twin per other value; needed above 1,000 values)"
+        ),
     )
     audit.add_argument(
         "--twins",
@@ -383,6 +502,7 @@ def _add_audit(commands):
 def _add_profiles(commands):
     profiles = commands.add_parser(
         "profiles",
+        parents=[commands.common],
         help="write a balanced synthetic audit set (no real personal data)",
         description=(
             "Generate base profiles from a JSON schema (IDs and numeric columns) and "
@@ -406,22 +526,34 @@ def _add_profiles(commands):
 
 
 def main(argv=None):
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    Every error ends the command with exit code 2 and one line on stderr
+    (with ``--debug``, the traceback first); warnings are one line each.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    debug = args.debug
+    original = warnings.formatwarning
+    warnings.formatwarning = format_warning(args.command)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             return args.func(args)
     except CLIError as exc:
-        print(f"skcounterfactual {args.command}: error: {exc}", file=sys.stderr)
+        fail(args.command, exc, debug, exc.__cause__)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        say("interrupted", sys.stderr)
         return 130
+    except Exception as exc:  # a bug, or an error no check foresaw
+        fail(args.command, f"unexpected {describe(exc)}", debug, exc)
+        return 2
+    finally:
+        warnings.formatwarning = original
 
 
 if __name__ == "__main__":  # pragma: no cover
