@@ -135,8 +135,9 @@ def metrics_from_counts(groups, names, *, has_y, undefined, reason=None):
             undefined[key] = reason
         rates = [c for c in by_group.columns if c != "count"]
         by_group[rates] = by_group[rates].astype(float)
-        for key in zero:
-            by_group.loc[[key], rates] = np.nan
+        # by position: a label such as False would be read as a boolean mask
+        rows = [keys.index(key) for key in zero]
+        by_group.iloc[rows, [by_group.columns.get_loc(c) for c in rates]] = np.nan
         return by_group, (None, None, None)
     rates = by_group["selection_rate"]
     dp_difference = float(rates.max() - rates.min())

@@ -363,13 +363,29 @@ class CallableLink:
             [batch.seed, int(stable_hash("callable", batch.attribute, self.column))]
         )
         out = self.func(twins, batch.new, rng)
-        out = np.asarray(out, dtype=object) if not hasattr(out, "dtype") else out
-        if len(out) != len(twins):
+        try:
+            array = None if out is None else np.asarray(out, dtype=object)
+        except ValueError:  # nested sequences of uneven depth
+            array = np.asarray(None)
+        if array is None or array.ndim != 1 or len(array) != len(twins):
+            if array is None:
+                got = "None"
+            elif array.ndim != 1:
+                got = f"an array of shape {array.shape!r}"
+            else:
+                got = f"{len(array)} values"
             raise ValueError(
-                f"links[{self.column!r}] returned {len(out)} values for "
-                f"{len(twins)} twins; a callable link must return one value per twin."
+                f"links[{self.column!r}] returned {got} for {len(twins)} twins; a "
+                "callable link must return one value per twin."
             )
-        return factorize(pd.Series(np.asarray(out, dtype=object)))
+        values = pd.Series(array)
+        try:
+            return factorize(values)
+        except TypeError:
+            raise ValueError(
+                f"links[{self.column!r}] returned values that are not column "
+                f"values, such as {values.iloc[0]!r}; return one value per twin."
+            ) from None
 
 
 def _sorted_counts(counts):

@@ -74,7 +74,8 @@ def _cramers_v(groups, codes, n_groups, width):
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
     if min(table.shape) < 2:
         return 0.0
-    return float(association(table, method="cramer"))
+    # rounding can put a perfect association a hair above 1
+    return min(1.0, float(association(table, method="cramer")))
 
 
 def _discrimination(groups, scores, n_groups):

@@ -39,6 +39,7 @@ BAD_SAMPLE_WEIGHT_VALUES = (
     "{n_negative} negative weights."
 )
 ZERO_SAMPLE_WEIGHT = "sample_weight sums to zero; at least one row must count."
+MIN_WEIGHT, MAX_WEIGHT = 1e-150, 1e150  # squares of weights stay normal floats
 BAD_Y_SHAPE = (
     "y must be 1-D with one label per row of X ({n_samples}), got shape {shape!r}."
 )
@@ -230,6 +231,15 @@ def check_sample_weight(sample_weight, n_samples, *, allow_zero_sum=False):
                 n_bad=int(np.sum(~np.isfinite(weights))),
                 n_negative=int(np.sum(weights < 0)),
             )
+        )
+    positive = weights[weights > 0]
+    extreme = int(np.count_nonzero((positive < MIN_WEIGHT) | (positive > MAX_WEIGHT)))
+    if extreme:
+        raise ValueError(
+            f"sample_weight holds {extreme} positive weight(s) outside "
+            f"[{MIN_WEIGHT:g}, {MAX_WEIGHT:g}], whose squares (in the intervals' "
+            "effective sample size) underflow or overflow; rescale the weights "
+            "(only their ratios matter)."
         )
     with np.errstate(over="ignore"):
         total = weights.sum()

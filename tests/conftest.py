@@ -14,10 +14,17 @@ from sklearn.tree import DecisionTreeClassifier
 from skcounterfactual import CounterfactualAugmenter, audit
 from skcounterfactual.datasets import make_loan_applicants
 
-# CI (CI=true) draws the same examples on every run, so a failure reproduces;
-# each test bounds its own number of examples with @settings(max_examples=...).
+# Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (default: "ci" when CI
+# is set, else "dev"):
+# - "ci" draws the same examples on every run, so a failure reproduces, and
+#   keeps the property and fuzz tests fast (each test bounds its own number
+#   of examples with @settings(max_examples=...));
+# - "dev" draws new examples on every run;
+# - "long" draws new examples, twenty times as many in the fuzz tests
+#   (tests/test_fuzz.py): HYPOTHESIS_PROFILE=long pytest tests/test_fuzz.py
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
+settings.register_profile("long", deadline=None, print_blob=True)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
 )

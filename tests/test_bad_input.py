@@ -785,10 +785,17 @@ MORE_CASES = [
         "sample_weight sums to zero; at least one row must count.",
     ),
     (
-        "sample_weight summing to infinity",
+        "sample_weight so large that it overflows",
         lambda: flip(sample_weight=[1e308] * 4),
         ValueError,
-        "sample_weight sums to inf; rescale the weights",
+        "sample_weight holds 4 positive weight(s) outside [1e-150, 1e+150], whose "
+        "squares (in the intervals' effective sample size) underflow or overflow",
+    ),
+    (
+        "sample_weight so small that its square underflows",
+        lambda: flip(sample_weight=[1e-200, 1, 1, 1]),
+        ValueError,
+        "sample_weight holds 1 positive weight(s) outside [1e-150, 1e+150]",
     ),
     (
         "y with a missing label",
