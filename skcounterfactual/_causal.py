@@ -58,8 +58,9 @@ LINKED_IN_GRAPH = (
     "drop it from links or from graph."
 )
 MISSING_IN_GRAPH_COLUMN = (
-    "Column {column!r} of the causal graph has {count} missing value(s); the "
-    "structural causal model needs complete rows. Impute or drop them first."
+    "Column {column!r} of the causal graph has {count} missing or infinite "
+    "value(s); the structural causal model needs complete, finite rows. Impute "
+    "or drop them first."
 )
 UNKNOWN_CATEGORY = (
     "Column {column!r} holds {values!r}, never seen in fit; the causal model "
@@ -399,7 +400,7 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
         inputs = {p for p, _ in edges}
         model_nodes = sorted(set(protected) | set(followers) | inputs, key=order.get)
         for column in model_nodes:
-            count = int(frame[column].isna().sum())
+            count = _incomplete(frame[column])
             if count:
                 raise ValueError(
                     MISSING_IN_GRAPH_COLUMN.format(column=column, count=count)
@@ -547,7 +548,7 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
         followers = [a for a in self.protected_ if self.descendants_[a]]
         if followers and (kinds == "twin").any():
             for column in self.model_nodes_:
-                count = int(frame[column].isna().sum())
+                count = _incomplete(frame[column])
                 if count:
                     raise ValueError(
                         MISSING_IN_GRAPH_COLUMN.format(column=column, count=count)
@@ -711,6 +712,14 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
         if kind == "integer":
             values = values.astype(np.int64)
         twins[column] = pd.Series(values, index=twins.index).astype(dtype).array
+
+
+def _incomplete(series):
+    """Missing values of a column, and infinite ones when it holds numbers."""
+    count = int(series.isna().sum())
+    if pd.api.types.is_float_dtype(series.dtype):
+        count += int(np.isinf(series.to_numpy(dtype=float, na_value=0.0)).sum())
+    return count
 
 
 def _text(value):

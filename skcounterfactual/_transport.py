@@ -45,8 +45,9 @@ NO_RESAMPLE = (
     "or CausalAugmenter in fit_resample and CounterfactualAugmentedClassifier."
 )
 MISSING_COST_VALUE = (
-    "Column {column!r} has {count} missing value(s); the transport cost needs "
-    "complete rows. Impute them, or leave the column out of columns=."
+    "Column {column!r} has {count} missing or infinite value(s); the transport "
+    "cost needs complete, finite rows. Impute them, or leave the column out of "
+    "columns=."
 )
 UNKNOWN_GROUP = (
     "The protected column {attribute!r} holds {values!r}, which the fit data "
@@ -66,6 +67,15 @@ def _ot():
     except ImportError:
         raise ImportError(TRANSPORT_EXTRA) from None
     return ot
+
+
+def _incomplete(series):
+    """Missing values of a column, and infinite ones when it holds numbers."""
+    count = int(series.isna().sum())
+    if _is_numeric(series):
+        values = series.to_numpy(dtype=np.float64, na_value=0.0)
+        count += int(np.isinf(values).sum())
+    return count
 
 
 def _is_numeric(series):
@@ -309,7 +319,7 @@ default="sqeuclidean"
         self.scales_ = []
         for column in self.columns_:
             series = frame[column]
-            count = int(series.isna().sum())
+            count = _incomplete(series)
             if count:
                 raise ValueError(MISSING_COST_VALUE.format(column=column, count=count))
             if _is_numeric(series):
@@ -328,7 +338,7 @@ default="sqeuclidean"
             self.columns_, self.scales_, strict=True
         ):
             series = frame[column]
-            count = int(series.isna().sum())
+            count = _incomplete(series)
             if count:
                 raise ValueError(MISSING_COST_VALUE.format(column=column, count=count))
             if kind == "number":
@@ -349,6 +359,12 @@ default="sqeuclidean"
                 raise ValueError(
                     f"cost(A, B) returned shape {matrix.shape!r}; expected "
                     f"({len(A)}, {len(B)}), one cost per pair of rows."
+                )
+            bad = int(np.count_nonzero(~np.isfinite(matrix)))
+            if bad:
+                raise ValueError(
+                    f"cost(A, B) returned {bad} missing or infinite cost(s); every "
+                    "pair of rows needs a finite cost."
                 )
             return matrix
         return ot.dist(A, B, metric=self.cost)

@@ -15,8 +15,10 @@ from sklearn.exceptions import NotFittedError
 from sklearn.tree import DecisionTreeClassifier
 
 from skcounterfactual import (
+    CausalAugmenter,
     CounterfactualAugmentedClassifier,
     CounterfactualAugmenter,
+    TransportAugmenter,
     audit,
     compare_twins,
     counterfactual_effect,
@@ -42,6 +44,7 @@ from skcounterfactual._validation import (
     NOT_BOOL,
     Y_REQUIRED,
 )
+from skcounterfactual.datasets import make_loan_applicants
 
 X = pd.DataFrame(
     {
@@ -945,6 +948,45 @@ MORE_CASES = [
         lambda: compare_twins(FITTED, X, augmenters=[]),
         TypeError,
         "augmenters must be a non-empty dict of name to twin maker",
+    ),
+    (
+        "transport twins over an infinite value",
+        lambda: TransportAugmenter(protected="gender").fit(
+            X.assign(income=[1.0, np.inf, 2.0, 3.0])
+        ),
+        ValueError,
+        "Column 'income' has 1 missing or infinite value(s); the transport cost "
+        "needs complete, finite rows.",
+    ),
+    (
+        "a transport cost that is not a number",
+        lambda: TransportAugmenter(
+            protected="gender", cost=lambda A, B: np.full((len(A), len(B)), np.nan)
+        ).fit(X),
+        ValueError,
+        "cost(A, B) returned 4 missing or infinite cost(s); every pair of rows "
+        "needs a finite cost.",
+    ),
+    (
+        "causal twins over an infinite value",
+        lambda: CausalAugmenter(protected="gender", graph=[("gender", "income")]).fit(
+            X.assign(income=[1.0, np.inf, 2.0, 3.0])
+        ),
+        ValueError,
+        "Column 'income' of the causal graph has 1 missing or infinite value(s)",
+    ),
+    (
+        "a loan data set too large to build",
+        lambda: make_loan_applicants(10**12),
+        ValueError,
+        "n_samples must be at most 100,000,000 (the data set is built in memory); "
+        "got n_samples=1,000,000,000,000.",
+    ),
+    (
+        "a loan data set of a NumPy zero",
+        lambda: make_loan_applicants(np.int64(0)),
+        ValueError,
+        "n_samples must be a positive integer; got n_samples=0.",
     ),
     (
         "proxies of a single group",

@@ -12,6 +12,9 @@ from mimesis.enums import Locale
 from sklearn.utils import check_random_state
 
 from .._mimesis import gendered_pools
+from .._validation import shown
+
+MAX_SAMPLES = 100_000_000  # rows a generated data set may have
 
 __all__ = ["make_loan_applicants"]
 
@@ -169,7 +172,12 @@ def _check_params(n_samples, bias, noise, locale, countries, reference_date):
     ):
         raise ValueError(
             "n_samples must be a positive integer; "
-            f"got n_samples={n_samples!r}. Pass for example n_samples=1000."
+            f"got n_samples={shown(n_samples)!r}. Pass for example n_samples=1000."
+        )
+    if n_samples > MAX_SAMPLES:
+        raise ValueError(
+            f"n_samples must be at most {MAX_SAMPLES:,} (the data set is built in "
+            f"memory); got n_samples={int(n_samples):,}."
         )
     bias = _check_fraction("bias", bias)
     noise = _check_fraction("noise", noise)

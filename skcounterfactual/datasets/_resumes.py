@@ -8,7 +8,8 @@ from sklearn.utils import check_random_state
 
 from .._lexicon import ENGLISH
 from .._mimesis import check_locale, mimesis_pool
-from ._loan import _draw_gendered
+from .._validation import shown
+from ._loan import MAX_SAMPLES, _draw_gendered
 
 __all__ = ["make_resumes"]
 
@@ -220,7 +221,12 @@ def make_resumes(
     ):
         raise ValueError(
             "n_samples must be a positive integer; "
-            f"got n_samples={n_samples!r}. Pass for example n_samples=1000."
+            f"got n_samples={shown(n_samples)!r}. Pass for example n_samples=1000."
+        )
+    if n_samples > MAX_SAMPLES:
+        raise ValueError(
+            f"n_samples must be at most {MAX_SAMPLES:,} (the data set is built in "
+            f"memory); got n_samples={int(n_samples):,}."
         )
     n = int(n_samples)
     bias = _check_fraction("bias", bias)
