@@ -1075,6 +1075,19 @@ def test_messages_show_no_numpy_reprs():
         assert not re.search(r"\b(np|numpy)\.\w+\(|\barray\(", str(caught.value))
 
 
+def test_numpy_integers_are_accepted_as_counts():
+    constant = DummyClassifier(strategy="constant", constant=1).fit(X, Y)
+    rate = flip(constant, chunk_size=np.int64(10))
+    assert rate == 0.0
+    augmenter = CounterfactualAugmenter(protected="gender", n_twins=np.int64(1))
+    assert len(augmenter.fit(X).make_twins(X)) == 4
+    report = audited(constant, max_evidence=np.int64(2), chunk_size=np.int32(3))
+    assert report.attributes["gender"].n_rows == 4
+    proxies = find_proxies(X, protected="gender", n_permutations=np.int64(3))
+    assert len(proxies) == 2
+    assert len(profiles(n_profiles=np.int64(2))) == 4
+
+
 def test_profiles_without_numeric_columns_keep_their_rows():
     frame = profiles({"columns": {}, "id": "person"}, n_profiles=3)
     assert len(frame) == 6

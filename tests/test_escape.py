@@ -15,7 +15,25 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from skcounterfactual import CounterfactualAugmenter, audit
-from skcounterfactual._escape import csv_cell, markdown, terminal
+
+
+def terminal(text):
+    from skcounterfactual._escape import terminal
+
+    return terminal(text)
+
+
+def markdown(text):
+    from skcounterfactual._escape import markdown
+
+    return markdown(text)
+
+
+def csv_cell(value):
+    from skcounterfactual._escape import csv_cell
+
+    return csv_cell(value)
+
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
