@@ -175,7 +175,11 @@ _SUFFIXES = {"--json": ".json", "--report": ".html", "--output": ".csv"}
 
 
 def distinct_outputs(**paths):
-    """Refuse two output options naming the same file."""
+    """Refuse two options naming the same file: an output replaces no input.
+
+    ``paths`` maps options (outputs, and the inputs they must not replace) to
+    their paths; None is skipped.
+    """
     seen = {}
     for option, path in paths.items():
         if path is None:

@@ -70,7 +70,10 @@ def run_audit(args):
         output_path(args.report, "--report", args.overwrite) if args.report else None
     )
     json_path = output_path(args.json, "--json", args.overwrite) if args.json else None
-    distinct_outputs(**{"--report": report_path, "--json": json_path})
+    distinct_outputs(
+        **{"--data": args.data, "--model": args.model, "--links": args.links},
+        **{"--graph": args.graph, "--report": report_path, "--json": json_path},
+    )
     data = _read_data(args.data)
     missing = [c for c in args.protected if c not in data.columns]
     if missing:
@@ -284,6 +287,7 @@ def run_profiles(args):
     from ._profiles import make_profiles
 
     output = output_path(args.output, "--output", args.overwrite)
+    distinct_outputs(**{"--schema": args.schema, "--output": output})
     suffix = output.suffix.lower()
     if suffix not in PROFILE_FORMATS:
         raise CLIError(

@@ -345,6 +345,19 @@ def test_json_and_report_must_be_two_files(files, tmp_path, capsys):
     assert not same.exists() and out == ""
 
 
+def test_an_output_never_replaces_an_input(files, tmp_path, capsys):
+    data = tmp_path / "data.csv"
+    data.write_bytes((files / "data.csv").read_bytes())
+    args = blind_args(files, "--protected", "gender", "--overwrite")
+    args[4] = data
+    code, _, err = in_process(capsys, *args, "--json", data)
+    assert error_line(code, err) == (
+        f"skcounterfactual audit: error: --data and --json name the same file "
+        f"'{data}'; give each its own path."
+    )
+    assert data.read_bytes() == (files / "data.csv").read_bytes()
+
+
 def test_a_missing_folder_and_a_file_as_folder(files, tmp_path, capsys):
     (tmp_path / "file").write_text("")
     for path, message in [
