@@ -54,7 +54,11 @@ def one_line(text):
 def say(text="", file=None):
     """Print ``text`` line by line, each line made safe with ``terminal``."""
     file = sys.stdout if file is None else file
-    print("\n".join(terminal(line) for line in str(text).split("\n")), file=file)
+    print(
+        "\n".join(terminal(line) for line in str(text).split("\n")),
+        file=file,
+        flush=True,
+    )
 
 
 def describe(exc):
@@ -98,7 +102,7 @@ class _Progress:
     def __call__(self, message):
         self.step += 1
         if self.enabled:
-            print(f"[{self.step}/{self.total}] {message}", file=sys.stderr, flush=True)
+            say(f"[{self.step}/{self.total}] {message}", sys.stderr)
 
 
 class _Bar:
@@ -350,9 +354,9 @@ def _load_model(path, trusted, allow_pickle):
                 "Save the model with skops instead, or pass --allow-pickle if you "
                 "trust its origin."
             )
-        print(
+        say(
             f"warning: loading the pickle {path}, which can run arbitrary code.",
-            file=sys.stderr,
+            sys.stderr,
         )
         import joblib
 
