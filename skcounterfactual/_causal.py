@@ -10,6 +10,7 @@ following the new gender) are built by the all-else-equal engine of
 """
 
 import contextlib
+import copyreg
 import numbers
 import random
 import sys
@@ -69,6 +70,13 @@ UNKNOWN_CATEGORY = (
 BAD_MECHANISM = (
     "mechanisms[{column!r}] must be 'auto', 'linear' or a DoWhy causal mechanism "
     "(such as gcm.AdditiveNoiseModel(...)), got {kind}: {value!r}."
+)
+NOT_SAVEABLE = (
+    "A fitted CausalAugmenter cannot be saved with skops: its structural causal "
+    "model is a DoWhy object (a networkx graph and fitted causal mechanisms) that "
+    "skops cannot store as data it trusts. Save the unfitted augmenter (its "
+    "parameters save) and fit it again after loading, or, for files you never "
+    "share, use pickle or joblib."
 )
 NOT_INVERTIBLE = (
     "The mechanism of {column!r} ({mechanism}) is neither invertible nor a "
@@ -290,6 +298,17 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
 
     # the audit shows FlipTest's flipsets and transparency table for these twins
     _reports_flipsets = True
+
+    def __reduce_ex__(self, protocol):
+        # pickle and copy: the usual reconstruction from ``__getstate__``
+        return copyreg.__newobj__, (type(self),), self.__getstate__()
+
+    def __reduce__(self):
+        # only skops calls ``__reduce__`` itself (pickle and copy call
+        # ``__reduce_ex__`` above): refuse there, before it recurses into DoWhy
+        if "causal_model_" in self.__dict__:
+            raise TypeError(NOT_SAVEABLE)
+        return super().__reduce__()
 
     def __init__(
         self,

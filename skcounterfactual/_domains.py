@@ -5,6 +5,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ._state import plain_state
+
 
 class UnlinkedMirrorWarning(UserWarning):
     """A column encodes a protected attribute one to one but is not linked.
@@ -27,6 +29,7 @@ class UnlinkedMirrorWarning(UserWarning):
     """
 
 
+@plain_state
 class SeenValues:
     """Values a column held in the fit data: a list, or a range for numbers.
 

@@ -33,6 +33,7 @@ from ._dates import check_dates, shift_dates
 from ._frames import factorize, index_codes, is_missing
 from ._keys import stable_hash, uniforms
 from ._mimesis import mimesis_pool
+from ._state import plain_state
 
 GENERATED_FIELDS = (
     "address",
@@ -160,6 +161,7 @@ def _check_covers(mapping, column, attribute, domain):
             )
 
 
+@plain_state
 class ValueMapLink:
     """The linked column takes a fixed value per target value."""
 
@@ -178,6 +180,7 @@ class ValueMapLink:
         return self.values_, batch.target
 
 
+@plain_state
 class TranslationLink:
     """Per target value, translate the linked column's current value."""
 
@@ -211,6 +214,7 @@ class TranslationLink:
         return candidates, lookup[batch.target, inverse]
 
 
+@plain_state
 class FieldLink:
     """The linked column is drawn anew for the twin's target group.
 
@@ -346,6 +350,7 @@ def _full_names(pools, u):
     return np.char.add(np.char.add(np.asarray(first)[i], " "), np.asarray(last)[k])
 
 
+@plain_state
 class CallableLink:
     """The linked column is computed by ``func(twins, new_values, rng)``."""
 

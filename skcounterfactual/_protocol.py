@@ -29,6 +29,7 @@ import pandas as pd
 from sklearn.utils.validation import validate_data
 
 from ._frames import concat_frames
+from ._state import from_plain, to_plain
 from ._validation import EMPTY_INPUT, as_frame, check_sample_weight, check_y
 
 PROVENANCE_COLUMNS = (
@@ -163,6 +164,15 @@ class TwinMakerMixin:
         tags.input_tags.categorical = True
         tags.input_tags.string = True
         return tags
+
+    def __getstate__(self):
+        # plain data only (see ``_state``): skops then saves a fitted maker
+        # with no type to trust but the maker's own class; pickle goes the
+        # same way
+        return to_plain(super().__getstate__())
+
+    def __setstate__(self, state):
+        super().__setstate__(from_plain(state))
 
     def _validate_frame(self, X, *, reset):
         """Return ``(frame, was_frame)``; record or check the fitted columns."""

@@ -283,9 +283,7 @@ default="sqeuclidean"
             for m in members:
                 local[m] = np.arange(len(m))
             self.local_[attribute] = local
-            self.trees_[attribute] = [
-                KDTree(encoded[m], metric=self._tree_metric()) for m in members
-            ]
+            self.trees_[attribute] = self._trees(encoded, members)
         self.protected_ = protected
         self.factors_ = {
             _name(a): {
@@ -301,6 +299,25 @@ default="sqeuclidean"
 
     def _tree_metric(self):
         return "manhattan" if self.cost == "cityblock" else "euclidean"
+
+    def _trees(self, encoded, members):
+        """The nearest-neighbour tree of each group's fit rows."""
+        return [KDTree(encoded[m], metric=self._tree_metric()) for m in members]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # the trees are rebuilt from the encoded rows when loading, so a
+        # saved augmenter holds plain arrays only (skops knows no KDTree)
+        state.pop("trees_", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "members_" in self.__dict__:
+            self.trees_ = {
+                attribute: self._trees(self.encoded_, members)
+                for attribute, members in self.members_.items()
+            }
 
     def _fit_encoding(self, frame):
         """Learn how to encode the cost columns: scales and categories."""

@@ -32,6 +32,7 @@ from ._links import Batch, FitContext, infer_gender
 from ._linkspec import normalise_links
 from ._mimesis import check_locale
 from ._pairing import suggest_link
+from ._state import plain_state
 
 SINGLE_VALUE_DOMAIN = (
     "The domain of {attribute!r} has a single value {values!r}; a twin needs "
@@ -46,6 +47,7 @@ MISSING_PROTECTED = (
 KINDS = ("original", "twin", "placebo")
 
 
+@plain_state
 @dataclass
 class TwinEngine:
     """Fitted state of the twin builder (see :class:`CounterfactualAugmenter`)."""
