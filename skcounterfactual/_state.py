@@ -143,4 +143,3 @@ def from_plain(value):
 
 def _tagged(kind, **fields):
     return {TAG: kind, **fields}
-

@@ -301,7 +301,7 @@ default="sqeuclidean"
         return "manhattan" if self.cost == "cityblock" else "euclidean"
 
     def _trees(self, encoded, members):
-        """The nearest-neighbour tree of each group's fit rows."""
+        """Return the nearest-neighbour tree of each group's fit rows."""
         return [KDTree(encoded[m], metric=self._tree_metric()) for m in members]
 
     def __getstate__(self):
