@@ -40,6 +40,7 @@ SINGLE_VALUE_DOMAIN = (
     "(in cross-validation a fold can lack a group: fit the augmenter on the "
     "whole data first)."
 )
+ONE_SAMPLE = "X has 1 sample, so each protected attribute holds one value. "
 MISSING_PROTECTED = (
     "The protected column {attribute!r} has {count} missing value(s). Impute or "
     "drop them first, or pass missing='skip' to build no twins for those rows."
@@ -94,9 +95,10 @@ class TwinEngine:
             self.check_missing(column, attribute)
             domain = self._domain(column, attribute, values)
             if len(domain) < 2 and not combined_only:
-                raise ValueError(
-                    SINGLE_VALUE_DOMAIN.format(attribute=attribute, values=domain)
-                )
+                message = SINGLE_VALUE_DOMAIN.format(attribute=attribute, values=domain)
+                if len(frame) == 1 and attribute not in values:
+                    message = ONE_SAMPLE + message
+                raise ValueError(message)
             cast_values(domain, column.dtype, attribute)  # fail early on a bad value
             lacking = [v for v in domain if v not in locale_maps.get(attribute, domain)]
             if lacking:
@@ -193,8 +195,9 @@ class TwinEngine:
             except TypeError as exc:
                 raise TypeError(
                     f"The protected column {attribute!r} holds values that cannot "
-                    f"be hashed ({exc}); a protected attribute must hold strings, "
-                    "numbers, booleans or dates."
+                    f"be hashed ({exc}): as a protected value, the argument must be "
+                    "a string, a number, a boolean or a date. Convert the column "
+                    "first (e.g. to strings)."
                 ) from None
         domain = as_value_list(values[attribute], attribute)
         if self.strict:
