@@ -9,7 +9,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._coherence import DEFAULT_COHERENCE, check_coherence
-from ._protocol import TwinMakerMixin, TwinSet, check_twin_maker, to_array
+from ._native import like_input
+from ._protocol import TwinMakerMixin, TwinSet, check_twin_maker
 from ._twins import TwinEngine
 from ._validation import (
     as_column_list,
@@ -311,12 +312,11 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         include_original = check_bool(include_original, "include_original")
         placebo = self.placebo if placebo is None else placebo
         placebo = check_option(_plain_bool(placebo), PLACEBO, "placebo")
-        frame, was_frame = self._validate_frame(X, reset=False)
+        frame, _ = self._validate_frame(X, reset=False)
         twins, provenance, unseen = self.engine_.build(
             frame, include_original=include_original, placebo=placebo
         )
-        if not was_frame:
-            twins = to_array(twins, X)
+        twins = like_input(twins, X)
         return TwinSet(twins, provenance, unseen)
 
 

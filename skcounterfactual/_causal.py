@@ -27,7 +27,8 @@ from ._augmenter import PLACEBO, CounterfactualAugmenter, _plain_bool
 from ._domains import UnlinkedMirrorWarning
 from ._frames import assign, cast_values
 from ._keys import combine, label_hashes, stable_hash, uniforms
-from ._protocol import TwinMakerMixin, TwinSet, to_array
+from ._native import like_input
+from ._protocol import TwinMakerMixin, TwinSet
 from ._validation import as_column_list, check_bool, check_columns, check_option
 
 MECHANISM_CHOICES = ("auto", "linear")
@@ -552,7 +553,7 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
         include_original = check_bool(include_original, "include_original")
         placebo = self.placebo if placebo is None else placebo
         check_option(_plain_bool(placebo), PLACEBO, "placebo")
-        frame, was_frame = self._validate_frame(X, reset=False)
+        frame, _ = self._validate_frame(X, reset=False)
         inner = self.links_augmenter_.make_twins(
             frame, include_original=include_original, placebo=placebo
         )
@@ -593,8 +594,7 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
         provenance = provenance.assign(
             approximate=approximate, out_of_range=out_of_range
         )
-        if not was_frame:
-            twins = to_array(twins, X)
+        twins = like_input(twins, X)
         return TwinSet(twins, provenance, inner.unseen_values)
 
     def _factor_name(self, attribute):

@@ -20,7 +20,8 @@ from ._augmenter import PLACEBO, _plain_bool
 from ._domains import observed_domain
 from ._frames import assign, cast_values, concat_frames, index_codes, object_take
 from ._keys import label_hashes
-from ._protocol import TwinMakerMixin, TwinSet, to_array
+from ._native import like_input
+from ._protocol import TwinMakerMixin, TwinSet
 from ._twins import _original_provenance, kinds
 from ._validation import (
     as_column_list,
@@ -183,6 +184,8 @@ default="sqeuclidean"
 
     # the audit shows FlipTest's flipsets and transparency table for these twins
     _reports_flipsets = True
+    # a counterpart is another person: no training augmentation (no sampler tags)
+    _resamples = False
 
     def __init__(
         self,
@@ -415,7 +418,7 @@ default="sqeuclidean"
         include_original = check_bool(include_original, "include_original")
         if placebo is not None:
             check_option(_plain_bool(placebo), PLACEBO, "placebo")
-        frame, was_frame = self._validate_frame(X, reset=False)
+        frame, _ = self._validate_frame(X, reset=False)
         encoded = self._encode(frame)
         hashes = label_hashes(frame.index)
         blocks = []
@@ -431,8 +434,7 @@ default="sqeuclidean"
         if include_original:
             order = np.argsort(provenance["source_position"].to_numpy(), kind="stable")
             twins, provenance = twins.take(order), provenance.take(order)
-        if not was_frame:
-            twins = to_array(twins, X)
+        twins = like_input(twins, X)
         return TwinSet(twins, provenance, {})
 
     def _twins_of(self, frame, encoded, hashes, attribute):
@@ -524,7 +526,7 @@ default="sqeuclidean"
             distance[rest] = dist[:, 0]
         return position, distance, found
 
-    def fit_resample(self, X, y, sample_weight=None):
+    def fit_resample(self, X, y):
         """Refuse: transport twins are other people, not augmented rows.
 
         Parameters
@@ -533,8 +535,6 @@ default="sqeuclidean"
             Training data.
         y : array-like of shape (n_samples,)
             Labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights.
 
         Raises
         ------

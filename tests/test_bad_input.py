@@ -29,7 +29,7 @@ from skcounterfactual import (
 )
 from skcounterfactual._augmenter import NO_TWIN_SPECIFICATION, PROTECTED_MISMATCH
 from skcounterfactual._predictions import BAD_POS_LABEL, NEEDS_POS_LABEL
-from skcounterfactual._protocol import NOT_A_TWIN_MAKER
+from skcounterfactual._protocol import BAD_TARGET_ROWS, NOT_A_TWIN_MAKER
 from skcounterfactual._twins import SINGLE_VALUE_DOMAIN
 from skcounterfactual._validation import (
     BAD_CONFIDENCE,
@@ -241,21 +241,21 @@ CASES = [
         "fit_resample with a wrong-length y",
         lambda: CounterfactualAugmenter(protected="gender").fit_resample(X, [0, 1]),
         ValueError,
-        BAD_Y_SHAPE.format(n_samples=4, shape=(2,)),
+        BAD_TARGET_ROWS.format(n_samples=4, shape=(2,)),
     ),
     (
-        "wrong-length sample weights in fit_resample",
-        lambda: CounterfactualAugmenter(protected="gender").fit_resample(
-            X, Y, sample_weight=[1.0]
-        ),
+        "wrong-length sample weights for the augmented classifier",
+        lambda: CounterfactualAugmentedClassifier(
+            DecisionTreeClassifier(), CounterfactualAugmenter(protected="gender")
+        ).fit(X, Y, sample_weight=[1.0]),
         ValueError,
         BAD_SAMPLE_WEIGHT_SHAPE.format(n_samples=4, shape=(1,)),
     ),
     (
         "negative sample weights",
-        lambda: CounterfactualAugmenter(protected="gender").fit_resample(
-            X, Y, sample_weight=[1.0, -1.0, 1.0, 1.0]
-        ),
+        lambda: CounterfactualAugmentedClassifier(
+            DecisionTreeClassifier(), CounterfactualAugmenter(protected="gender")
+        ).fit(X, Y, sample_weight=[1.0, -1.0, 1.0, 1.0]),
         ValueError,
         BAD_SAMPLE_WEIGHT_VALUES.format(n_bad=0, n_negative=1),
     ),
