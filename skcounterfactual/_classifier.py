@@ -168,10 +168,9 @@ class CounterfactualAugmentedClassifier(
                 "is None."
             )
         if _routing_enabled():
-            routed = process_routing(
-                self, "fit", sample_weight=sample_weight, **fit_params
-            )
-            params = dict(routed.estimator.fit)
+            if sample_weight is not None:
+                fit_params = {"sample_weight": sample_weight, **fit_params}
+            params = dict(process_routing(self, "fit", **fit_params).estimator.fit)
         else:
             self._refuse_params("fit", fit_params)
             params = {} if sample_weight is None else {"sample_weight": sample_weight}
