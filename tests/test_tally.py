@@ -219,6 +219,33 @@ def test_dask_flip_rate_and_effect_equal_pandas(loan_audit_setup):
     assert counterfactual_flip_rate(model, table, protected="gender") == expected
 
 
+def test_dask_audit_of_parquet_files_with_labels_as_a_column(
+    loan_audit_setup, tmp_path
+):
+    # reading one column of Parquet files, Dask may merge partitions that the
+    # whole table keeps apart: labels and weights must still meet their rows
+    pytest.importorskip("pyarrow")
+    model, X, y, augmenter, weights = loan_audit_setup
+    expected = audit(model, X, y, augmenter=augmenter, sample_weight=weights)
+    table = X.assign(approved=y, weight=weights)
+    for i, start in enumerate(range(0, len(X), 250)):
+        table.iloc[start : start + 250].to_parquet(tmp_path / f"part-{i}.parquet")
+    files = dask_dataframe.read_parquet(tmp_path)
+    rows = files.drop(columns=["approved", "weight"])
+    assert len(files["approved"].to_delayed()) < files.npartitions  # merged
+    got = audit(
+        model,
+        rows,
+        files["approved"],
+        augmenter=augmenter,
+        sample_weight=files["weight"],
+    )
+    assert _as_json(got) == _as_json(expected)
+    assert counterfactual_flip_rate(
+        model, rows, augmenter=augmenter, sample_weight=files["weight"]
+    ) == counterfactual_flip_rate(model, X, augmenter=augmenter, sample_weight=weights)
+
+
 def test_dask_inputs_are_checked(loan_audit_setup):
     model, X, y, augmenter, _ = loan_audit_setup
     table = dask_dataframe.from_pandas(X, npartitions=3)
