@@ -191,9 +191,9 @@ rows (gender: flip rate 0.500)>
         chunk_size=chunk_size,
         progress=None if rows.dask else progress,
     )
-    tallies, positive, placebo, n_rows = _merge(rows.run(partition))
+    results, sample = rows.run_and_sample(partition, PROXY_ROWS)
+    tallies, positive, placebo, n_rows = _merge(results)
     given = getattr(maker, "values", None)
-    sample = rows.sample(PROXY_ROWS)
     proxies = {}
     attributes = {}
     for name, tally in tallies.items():

@@ -110,6 +110,25 @@ class Rows:
             meta=self.X._meta,
         ).compute()
 
+    def run_and_sample(self, work, n_rows):
+        """Return ``(self.run(work), self.sample(n_rows))`` in one pass over the rows.
+
+        A Dask table is read once: each partition returns its result and its
+        rows of the sample.
+        """
+        if not self.dask:
+            return self.run(work), self.sample(n_rows)
+        import pandas as pd
+
+        n_total = len(self.X)
+
+        def with_sample(part, dtype, y, weights):
+            kept = part.iloc[np.flatnonzero(_kept(part, n_rows, n_total))]
+            return work(part, dtype, y, weights), kept
+
+        results, samples = zip(*self.run(with_sample), strict=True)
+        return list(results), pd.concat(samples)
+
     def run(self, work):
         """Return ``[work(frame, dtype, y, weights), ...]``, one per partition.
 
