@@ -3,10 +3,12 @@
 import numpy as np
 
 from ._augmenter import protected_of
+from ._partitions import is_dask_collection
 from ._predictions import DEFAULT_CHUNK_SIZE
 from ._routing import request_score_metadata, score_metadata_request
 from ._scoring import counterfactual_flip_score
-from ._validation import check_bool, check_positive_int
+from ._twin_cache import TwinCache
+from ._validation import as_frame, check_bool, check_positive_int
 
 
 class _FlipScorer:
@@ -25,15 +27,32 @@ class _FlipScorer:
         self.sensitive_features_at_predict = sensitive_features_at_predict
         self.chunk_size = chunk_size
         self._request = {}
+        self._cache = TwinCache()
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_cache", None)  # twins are rebuilt where the scorer goes
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._cache = TwinCache()
 
     def __call__(self, estimator, X, y=None, sample_weight=None):
         """Return the flip score of ``estimator`` on ``X``."""
+        protected, augmenter = self.protected, self.augmenter
+        if not is_dask_collection(X):
+            # a search scores every candidate on the same folds: their twins
+            # are built once per fold
+            cached = self._cache.maker_for(as_frame(X)[0], protected, augmenter)
+            if cached is not None:
+                protected, augmenter = None, cached
         return counterfactual_flip_score(
             estimator,
             X,
             y,
-            protected=self.protected,
-            augmenter=self.augmenter,
+            protected=protected,
+            augmenter=augmenter,
             pos_label=self.pos_label,
             sample_weight=sample_weight,
             sensitive_features_at_predict=self.sensitive_features_at_predict,
