@@ -149,6 +149,10 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         Number of columns seen in ``fit``.
     feature_names_in_ : ndarray of str
         Column names seen in ``fit`` (DataFrames with string columns only).
+    sample_indices_ : ndarray of int
+        Set by ``fit_resample``: the input row of each row it returned (the
+        rows, then their twins), as imbalanced-learn's samplers record it, so
+        that ``sample_weight[sample_indices_]`` lines up with the result.
 
     See Also
     --------
@@ -159,8 +163,12 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
     -----
     This estimator has ``fit_resample`` (imbalanced-learn's sampler protocol)
     and deliberately no ``transform``: a step that adds rows only works in
-    ``imblearn.pipeline.Pipeline``. In a scikit-learn ``Pipeline`` use
-    :class:`CounterfactualAugmentedClassifier`.
+    ``imblearn.pipeline.Pipeline``. In a scikit-learn ``Pipeline``, and to
+    train with sample weights, use :class:`CounterfactualAugmentedClassifier`.
+
+    Twins and resampled rows come back in the kind of ``X``: pandas or polars
+    DataFrame, array, or (``fit_resample``) list. A fitted augmenter saves with
+    skops trusting only this class (see "Saving models" in the user guide).
 
     Examples
     --------

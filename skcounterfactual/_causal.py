@@ -231,6 +231,10 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
         Number of columns seen in ``fit``.
     feature_names_in_ : ndarray of str
         Column names seen in ``fit`` (DataFrames with string columns only).
+    sample_indices_ : ndarray of int
+        Set by ``fit_resample``: the input row of each row it returned (the
+        rows, then their twins), as imbalanced-learn's samplers record it, so
+        that ``sample_weight[sample_indices_]`` lines up with the result.
 
     See Also
     --------
