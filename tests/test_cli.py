@@ -13,6 +13,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+import skops.io as skops_io
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
@@ -20,8 +21,6 @@ from sklearn.tree import DecisionTreeClassifier
 from skcounterfactual import _cli_io, cli
 from skcounterfactual._render import FIGURES_MISSING
 from skcounterfactual.datasets import make_loan_applicants
-
-skops_io = pytest.importorskip("skops.io")
 
 
 def run(*args, cwd=None):

@@ -7,8 +7,10 @@ import re
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 import sklearn
+import skops.io as sio
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
@@ -33,9 +35,6 @@ from skcounterfactual import (
 from skcounterfactual._causal import NOT_SAVEABLE
 from skcounterfactual._classifier import PARAMS_WITHOUT_ROUTING
 from skcounterfactual.datasets import make_loan_applicants, make_resumes
-
-pl = pytest.importorskip("polars")
-sio = pytest.importorskip("skops.io")
 
 LINKS = {
     "gender_code": {"Male": 1, "Female": 0},

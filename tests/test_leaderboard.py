@@ -153,7 +153,8 @@ class TestGermanCredit:
             leaderboard(search, flip_key="flip")
 
     def test_plot_pareto(self, board):
-        matplotlib = pytest.importorskip("matplotlib")
+        import matplotlib
+
         matplotlib.use("Agg")
         ax = plot_pareto(board)
         markers = {c.get_label(): c.lines[0] for c in ax.containers}
@@ -177,7 +178,8 @@ class TestGermanCredit:
         matplotlib.pyplot.close("all")
 
     def test_plot_pareto_takes_the_search(self, search, board):
-        matplotlib = pytest.importorskip("matplotlib")
+        import matplotlib
+
         matplotlib.use("Agg")
         from_board, from_search = plot_pareto(board), plot_pareto(search)
         from_results = plot_pareto(search.cv_results_)
@@ -192,7 +194,8 @@ class TestGermanCredit:
 
 
 def test_plot_pareto_without_parity_scores():
-    matplotlib = pytest.importorskip("matplotlib")
+    import matplotlib
+
     matplotlib.use("Agg")
     results = {
         "params": [{"C": 0.1}, {"C": 1.0}],
@@ -207,7 +210,8 @@ def test_plot_pareto_without_parity_scores():
 
 
 def test_plot_pareto_labels_tied_candidates_once():
-    matplotlib = pytest.importorskip("matplotlib")
+    import matplotlib
+
     matplotlib.use("Agg")
     board = pd.DataFrame(
         {

@@ -6,6 +6,7 @@ import math
 import re
 from fractions import Fraction
 
+import dask.dataframe as dask_dataframe
 import numpy as np
 import pandas as pd
 import pytest
@@ -181,9 +182,6 @@ def test_direction_tables_hold_observed_pairs_of_a_large_domain():
     assert found.direction["n_pairs"].sum() == n
 
 
-dask_dataframe = pytest.importorskip("dask.dataframe")
-
-
 def test_dask_audit_equals_the_pandas_audit_exactly(loan_audit_setup):
     model, X, y, augmenter, weights = loan_audit_setup
     expected = audit(model, X, y, augmenter=augmenter, sample_weight=weights)
@@ -224,7 +222,8 @@ def test_dask_audit_of_parquet_files_with_labels_as_a_column(
 ):
     # reading one column of Parquet files, Dask may merge partitions that the
     # whole table keeps apart: labels and weights must still meet their rows
-    pytest.importorskip("pyarrow")
+    import pyarrow  # noqa: F401
+
     model, X, y, augmenter, weights = loan_audit_setup
     expected = audit(model, X, y, augmenter=augmenter, sample_weight=weights)
     table = X.assign(approved=y, weight=weights)
