@@ -13,7 +13,8 @@ from sklearn.tree import DecisionTreeClassifier
 from ._augmenter import CounterfactualAugmenter
 from ._classifier import CounterfactualAugmentedClassifier
 from ._coherence import IncoherentTwinWarning
-from ._selection import fairness_scoring, most_accurate_within
+from ._refit import most_accurate_within
+from ._selection import fairness_scoring
 
 LEADERBOARD_COLUMNS = ("accuracy", "flip_score", "parity_difference")
 LINKS = {

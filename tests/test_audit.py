@@ -23,8 +23,10 @@ from sklearn.dummy import DummyClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 from skcounterfactual import AuditReport, CounterfactualAugmenter, audit
+from skcounterfactual._audit import run_audit
 from skcounterfactual._augmenter import PROTECTED_MISMATCH
-from skcounterfactual._predictions import BAD_POS_LABEL, NEEDS_POS_LABEL
+from skcounterfactual._group_sums import NO_SELECTION_LABELS
+from skcounterfactual._predictions import BAD_POS_LABEL
 from skcounterfactual._stats import weighted_proportion_interval, wilson_interval
 from skcounterfactual._twins import MISSING_PROTECTED
 from skcounterfactual._validation import (
@@ -496,16 +498,19 @@ class TestErrors:
         with pytest.raises(TypeError, match=f"unexpected keyword argument '{name}'"):
             audit(data[0], data[1], protected="gender", **removed)
 
-    def test_string_labels_need_pos_label(self, data):
+    def test_string_labels_without_pos_label_leave_parity_undefined(self, data):
         model, X = data
         labels = np.where(model.predict(X) == 1, "approved", "denied")
         worded = DummyClassifier(strategy="constant", constant="approved")
         worded.fit(X, labels)
-        message = NEEDS_POS_LABEL.format(
-            what="The audit", classes=["approved", "denied"]
-        )
-        with pytest.raises(ValueError, match=re.escape(message)):
-            audit(worded, X, protected="gender")
+        found = audit(worded, X, protected="gender")
+        assert found.pos_label is None
+        gender = found.attributes["gender"]
+        assert gender.flip_rate == 0.0  # any change of label: none
+        assert gender.demographic_parity_difference is None
+        reason = NO_SELECTION_LABELS.format(classes=["approved", "denied"])
+        assert gender.undefined["demographic_parity_difference"] == reason
+        assert gender.undefined["direction"] == reason
         report = audit(worded, X, protected="gender", pos_label="approved")
         assert report.pos_label == "approved"
         assert report.attributes["gender"].flip_rate == 0.0  # ignores X
@@ -518,7 +523,7 @@ def test_audit_reports_progress_per_chunk():
     X = pd.DataFrame({"g": ["a", "b"] * 50, "v": range(100)})
     model = DummyClassifier(strategy="constant", constant=1).fit(X, [1] * 100)
     seen = []
-    audit(
+    run_audit(
         model,
         X,
         protected="g",
