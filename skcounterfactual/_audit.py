@@ -463,7 +463,7 @@ def _plain(value):
 
 
 def _chunk_positive(chunk, estimator):
-    """The favourable class of a model without ``classes_``, from its decisions.
+    """Return the favourable class of a model without ``classes_``, or None.
 
     1 (True) when they are 0/1, -1/1 or booleans; else None: the favourable
     class is unknown, and the audit leaves what needs it undefined.

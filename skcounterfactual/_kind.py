@@ -70,7 +70,7 @@ def check_tolerance(tolerance):
 
 
 def _declared_type(estimator):
-    """The kind scikit-learn's tags (or ``classes_``) declare, else None."""
+    """Return the kind scikit-learn's tags (or ``classes_``) declare, else None."""
     try:
         if is_regressor(estimator):
             return REGRESSOR
@@ -144,5 +144,5 @@ def output_kind(predictions):
 
 
 def needs_tolerance(what, estimator):
-    """The error raised when a regressor's flip rate is asked without tolerance."""
+    """Return the error for a regressor's flip rate asked without tolerance."""
     return ValueError(NEEDS_TOLERANCE.format(what=what, name=type(estimator).__name__))

@@ -402,7 +402,7 @@ def _plain(value):
 
 
 def _effect_method(estimator, response_method, kind):
-    """The method whose output the effect compares (``"predict"``: predictions)."""
+    """Return the method whose output the effect compares."""
     name = type(estimator).__name__
     if kind == REGRESSOR:
         if response_method not in ("auto", "predict"):

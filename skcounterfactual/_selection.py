@@ -133,7 +133,7 @@ class _ParityScorer:
         return float(sign * value) + 0.0 if sign < 0 else float(value)
 
     def _regression(self, estimator, X, y, kind, metadata, function):
-        """The group gap of a regressor's predictions, negated."""
+        """Return the group gap of a regressor's predictions, negated."""
         sample_weight, sensitive_features = metadata
         name = type(estimator).__name__
         if kind == CLASSIFIER:

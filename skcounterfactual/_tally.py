@@ -527,7 +527,7 @@ class FactorTally:
         }
 
     def _directions(self, undefined):
-        """The direction and comparisons tables, and the asymmetry p-values."""
+        """Return the direction and comparisons tables and the asymmetry p-values."""
         if self.mode == "labels":
             reason = NO_SELECTION_LABELS.format(classes=self.classes)
             for key in ("direction", "comparisons", "asymmetry_p_value"):
@@ -555,7 +555,7 @@ class FactorTally:
         return direction, comparisons, p_mid, p_exact
 
     def _order(self):
-        """The order of values in the tables: bins of own values, then the domain."""
+        """Return the order of values in tables: bins of own values, then the domain."""
         if self.bin_labels is None:
             return self.domain
         return list(self.bin_labels) + list(self.domain or [])
