@@ -34,12 +34,6 @@ def _number(value):
     return f"{value:.4g}"
 
 
-def bin_edges(domain):
-    """Return the bin edges of a numeric domain: midpoints of its sorted values."""
-    grid = np.asarray(sorted(domain), dtype=float)
-    return ((grid[:-1] + grid[1:]) / 2).tolist()
-
-
 def bin_labels(edges):
     """Return one label per bin: ``"< 29"``, ``"[29, 37)"``, ..., ``">= 56"``.
 

@@ -56,8 +56,8 @@ NO_PLACEBO = (
 NO_SCORES = "the estimator gave decisions only (response_method='predict')"
 NO_TOLERANCE = (
     "a regressor's flip needs a tolerance (the largest change of the prediction "
-    "that is not a flip): pass tolerance=...; the effect (score_change, effect) "
-    "measures the change itself"
+    "that is not a flip): pass tolerance=...; the effect (score_change and "
+    "effect_quantiles) measures the change itself"
 )
 REGRESSION_DIRECTION = {
     "favourable_to_unfavourable": "twin_lower",
@@ -391,7 +391,7 @@ class FactorTally:
                 "decision": chunk.original[position],
                 "twin_decision": chunk.twin[i],
             }
-            if chunk.original_score is not None:
+            if chunk.original_score is not None and self.mode != "regression":
                 record["score"] = float(chunk.original_score[position])
                 record["twin_score"] = float(chunk.twin_score[i])
             self.evidence.append(record)
@@ -471,7 +471,7 @@ class FactorTally:
         direction, comparisons, p_mid, p_exact = self._directions(undefined)
         groups, parity, regression = self._groups(has_y, given_domains, undefined)
         evidence_columns = list(EVIDENCE_COLUMNS)
-        if self.scored:
+        if self.scored and self.mode != "regression":
             evidence_columns += ["score", "twin_score"]
         ordinal, trend = None, None
         if self.ordinal is not None:

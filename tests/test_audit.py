@@ -625,8 +625,12 @@ def test_the_augmenters_strict_and_default_locale_apply(tutorial):
 
 
 class TestContinuousAttribute:
-    def test_group_metrics_are_undefined_with_advice_to_bin(self, age_audit):
-        X, _, _, report = age_audit
+    def test_every_observed_value_leaves_group_metrics_undefined(self, age_audit):
+        X, y, model, _ = age_audit
+        every = CounterfactualAugmenter(
+            protected="age", values={"age": "observed"}, n_twins=2, random_state=0
+        )
+        report = audit(model, X, y, augmenter=every)
         found = report.attributes["age"]
         n_values = X["age"].nunique()
         assert n_values > 20
@@ -657,9 +661,21 @@ class TestContinuousAttribute:
         assert f"- group_metrics: {reason}" in report.to_markdown()
         # the twins themselves are audited as usual
         assert found.n_rows == len(X)
-        assert set(found.direction["target"]) == {25, 45, 65}
+        assert found.n_twins == 2 * len(X)
         with pytest.raises(ValueError, match=re.escape(reason)):
             report.plot_selection_rates("age")
+
+    def test_given_values_of_a_continuous_column_group_rows_by_bins(self, age_audit):
+        X, _, _, report = age_audit
+        found = report.attributes["age"]
+        assert list(found.group_metrics.index) == ["< 35", "[35, 55)", ">= 55"]
+        expected = pd.cut(X["age"], [-np.inf, 35, 55, np.inf], right=False)
+        assert found.group_metrics["count"].tolist() == (
+            expected.value_counts(sort=False).tolist()
+        )
+        assert found.demographic_parity_difference is not None
+        assert set(found.direction["target"]) == {25, 45, 65}
+        assert found.n_twins == 3 * len(X) - X["age"].isin([25, 45, 65]).sum()
 
     def test_data_holding_only_the_given_values_gets_group_metrics(self, age_audit):
         X, y, model, _ = age_audit
@@ -677,10 +693,13 @@ class TestContinuousAttribute:
         ages = list(range(20, 70, 2))  # 25 values
         X = X.assign(age=np.resize(ages, len(X)))
         given = CounterfactualAugmenter(protected="age", values={"age": ages})
-        report = audit(model, X, y, augmenter=given)
+        with pytest.warns(UserWarning, match=re.escape("has 25 values")):
+            report = audit(model, X, y, augmenter=given)
         found = report.attributes["age"]
-        assert len(found.group_metrics) == 25
+        assert len(found.group_metrics) == 25  # a bin per given value
+        assert found.group_metrics["count"].sum() == len(X)
         assert "group_metrics" not in found.undefined
-        undefined = audit(model, X, y, protected="age").attributes["age"]
-        assert undefined.group_metrics.empty
-        assert "'age' has 25 distinct values" in undefined.undefined["group_metrics"]
+        # by default, five quantiles and their bins
+        default = audit(model, X, y, protected="age").attributes["age"]
+        assert len(default.group_metrics) == 5
+        assert set(default.direction["target"]) == {24, 34, 44, 54, 64}

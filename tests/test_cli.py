@@ -384,15 +384,24 @@ def test_pos_label_that_is_not_a_class_is_a_usage_error(files, capsys):
     assert "['approved', 'denied']" in line
 
 
-def test_string_labels_without_pos_label_are_a_usage_error(files, capsys):
+def test_string_labels_without_pos_label_leave_parity_undefined(files, capsys):
     path = files / "worded.skops"
-    code, _, err = in_process(
+    code, out, _ = in_process(
         capsys, "audit", "--model", path, "--data", files / "applicants.csv", *GATE,
         *trust_args(path),
     )  # fmt: skip
+    assert code == 0
+    assert "NOTE: gender: no favourable class (--pos-label)" in out
+    # a parity bound cannot be checked without a favourable class
+    code, _, err = in_process(
+        capsys, "audit", "--model", path, "--data", files / "applicants.csv", *GATE,
+        *trust_args(path), "--max-parity-difference", "0.1",
+    )  # fmt: skip
     line = one_line(code, err)
-    assert "needs the favourable class" in line
+    assert "--max-parity-difference cannot be checked for 'gender'" in line
+    assert "favourable class is unknown" in line
     assert "['approved', 'denied']" in line
+    assert "Pass --pos-label" in line
 
 
 def test_the_former_favourable_flag_is_refused(files, capsys):
