@@ -31,7 +31,7 @@ NO_FAVOURABLE_CLASS = (
 
 
 def non_negative(text):
-    """An option value: a non-negative number."""
+    """Read an option value: a non-negative number."""
     try:
         value = float(text)
     except ValueError:
@@ -151,7 +151,7 @@ def check_bounds(result, args):
 
 
 def notes(report):
-    """Lines that say what the audit could not measure, for the console."""
+    """Return the lines that say what the audit could not measure."""
     if report.kind != "classifier" or report.pos_label is not None:
         return []
     return [NO_FAVOURABLE_CLASS.format(name=name) for name in report.attributes]

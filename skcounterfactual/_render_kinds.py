@@ -35,7 +35,7 @@ def _number(value, digits=3):
 
 
 def _amount(value):
-    """A prediction's change, in its units: signed, readable at any scale."""
+    """Format a prediction's change in its units: signed, at any scale."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
     if abs(value) >= 1000:
@@ -101,7 +101,7 @@ def _plain_amount(value):
 
 
 def opening(a, report):
-    """The first sentences of a regressor's finding, or of one without a flip rate.
+    """Return the first sentences of a finding without the classifier's headline.
 
     For a regressor: the flips beyond the tolerance (when there is one) and
     the effect; for a classifier without a favourable class: any change of
@@ -131,7 +131,7 @@ def opening(a, report):
 
 
 def comparison_sentence(a):
-    """A sentence on the most significant comparison of a regressor's values."""
+    """Return a sentence on the most significant comparison of a regressor."""
     if not len(a.comparisons) or "higher" not in a.comparisons:
         return ""
     row = a.comparisons.sort_values("p_value_midp").iloc[0]
@@ -149,13 +149,13 @@ def comparison_sentence(a):
 
 
 def labels_sentence(a):
-    """Why directions and parity are missing for a model without favourable class."""
+    """Return why directions and parity are missing (no favourable class)."""
     reason = a.undefined.get("direction")
     return f" Directions and parity are undefined: {reason}." if reason else ""
 
 
 def trend_sentence(a):
-    """A sentence on how the outcome moves as a numeric attribute goes up."""
+    """Return a sentence on how the outcome moves as the attribute goes up."""
     trend = a.trend
     if not trend or a.ordinal is None or not len(a.ordinal):
         return ""
@@ -175,7 +175,7 @@ def trend_sentence(a):
 
 
 def regression_direction(direction):
-    """The direction table of a regressor (header, rows)."""
+    """Return the direction table of a regressor (header, rows)."""
     header = [
         "source",
         "target",
@@ -209,7 +209,7 @@ def regression_direction(direction):
 
 
 def intro(report):
-    """How a regressor's audit reads its predictions (a sentence)."""
+    """Return how a regressor's audit reads its predictions (a sentence)."""
     if report.tolerance is None:
         flips = (
             "no tolerance was given, so flip rates are undefined and the effect "
@@ -225,7 +225,7 @@ def intro(report):
 
 
 def ordinal_section(a, kind):
-    """The ordinal summary of a numeric attribute (header, rows), or None."""
+    """Return the ordinal summary of a numeric attribute (header, rows), or None."""
     table = a.ordinal
     if table is None:
         return None

@@ -502,11 +502,12 @@ def test_demo_prints_what_it_promises(demo_run):
         "candidate",
         "accuracy_mean",
         "accuracy_std",
-        "flip_score_mean",
-        "flip_score_std",
+        "flip_rate_mean",
+        "flip_rate_std",
         "parity_difference_mean",
         "parity_difference_std",
         "pareto",
+        "refit",
     ]
     chosen = out.split("Audit of the chosen model:")[1]
     model = search.best_estimator_.named_steps["model"]
