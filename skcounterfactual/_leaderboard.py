@@ -134,10 +134,9 @@ def leaderboard(
             scores.append(mean)
             used.append(f"{shown}_mean")
         negate = param in ("parity_key", "optional") and key.startswith("neg_")
+        shown_mean = -mean if negate else mean
         if param == "flip_key":
             shown_mean = 1.0 - mean  # the flip rate, as the audit shows it
-        else:
-            shown_mean = -mean if negate else mean
         board[f"{shown}_mean"] = shown_mean + 0.0
         board[f"{shown}_std"] = std.astype(float)
     accuracy_mean = -board["accuracy_mean"].to_numpy()
@@ -159,7 +158,7 @@ def leaderboard(
 
 
 def _refit_index(search):
-    """The candidate a fitted search refit, or None."""
+    """Return the candidate a fitted search refit, or None."""
     if isinstance(search, Mapping) or not getattr(search, "refit", False):
         return None
     index = getattr(search, "best_index_", None)
