@@ -522,7 +522,19 @@ class AuditReport:
         Returns
         -------
         ax : matplotlib Axes
+
+        Raises
+        ------
+        ValueError
+            When a flip rate is undefined (a regressor audited without a
+            tolerance).
         """
+        for a in self.attributes.values():
+            if a.flip_rate is None:
+                raise ValueError(
+                    f"The flip rate of {a.name!r} is undefined, so there is none "
+                    f"to plot: {a.undefined.get('flip_rate')}."
+                )
         return _plotting.plot_flip_rates(self, ax=ax)
 
     def plot_selection_rates(self, attribute=None, ax=None):
@@ -538,8 +550,20 @@ class AuditReport:
         Returns
         -------
         ax : matplotlib Axes
+
+        Raises
+        ------
+        ValueError
+            When the attribute has no selection rates: a continuous column
+            without bins, a regressor, or no favourable class.
         """
-        return _plotting.plot_selection_rates(self._attribute(attribute), ax=ax)
+        found = self._attribute(attribute)
+        if len(found.group_metrics) and "selection_rate" not in found.group_metrics:
+            reason = found.undefined.get("demographic_parity_difference")
+            raise ValueError(
+                f"The selection rates by {found.name!r} are undefined: {reason}."
+            )
+        return _plotting.plot_selection_rates(found, ax=ax)
 
     def plot_decision_matrix(self, attribute=None, ax=None):
         """Plot the twin decision matrix: row decision by twin decision per group.
@@ -554,7 +578,20 @@ class AuditReport:
         Returns
         -------
         ax : matplotlib Axes
+
+        Raises
+        ------
+        ValueError
+            When the audit has no favourable decisions to draw (a regressor,
+            or a classifier without a favourable class).
         """
-        return _plotting.plot_decision_matrix(
-            self._attribute(attribute), self.pos_label, ax=ax
-        )
+        found = self._attribute(attribute)
+        if "favourable_to_unfavourable" not in found.direction:
+            reason = found.undefined.get(
+                "direction", "a regressor's directions compare predictions"
+            )
+            raise ValueError(
+                f"The decision matrix of {found.name!r} needs favourable "
+                f"decisions: {reason}. See the direction table instead."
+            )
+        return _plotting.plot_decision_matrix(found, self.pos_label, ax=ax)

@@ -394,15 +394,17 @@ def _add_profiles(commands):
         "profiles",
         help="write a balanced synthetic audit set (no real personal data)",
         description=(
-            "Generate base profiles from a JSON schema (IDs and numeric columns) and "
-            "clone each across every value of the protected attribute, with "
-            "Mimesis names and titles that agree with it."
+            "Generate base profiles from a JSON schema (IDs, numeric columns and "
+            "categorical columns with weights) and clone each across every value "
+            "of the protected attribute, with Mimesis names and titles and linked "
+            "columns that agree with it."
         ),
         epilog=(
             "example: skcounterfactual profiles --schema schema.json --n-profiles 100 "
             '--output profiles.csv, with schema.json: {"id": "applicant_id", '
             '"protected": {"gender": ["Male", "Female"]}, "columns": {"income": '
-            '{"low": 40000, "high": 70000}}, "links": {"gender_code": {"Male": 1, '
+            '{"low": 40000, "high": 70000}, "region": {"values": ["north", '
+            '"south"], "weights": [2, 1]}}, "links": {"gender_code": {"Male": 1, '
             '"Female": 0}, "first_name": "first_name"}}'
         ),
     )
