@@ -146,7 +146,10 @@ def warn_unlinked_mirrors(frame, protected, linked, profiles=None):
 
 
 def _mirrors(source, other, n_values):
-    if other.nunique() != n_values or other.isna().any():
+    try:
+        if other.nunique() != n_values or other.isna().any():
+            return False
+    except TypeError:  # unhashable cells (lists, dicts) mirror nothing
         return False
     pairs = pd.DataFrame({"a": source, "b": other}).dropna().drop_duplicates()
     return len(pairs) == n_values

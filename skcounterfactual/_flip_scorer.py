@@ -4,10 +4,12 @@ import numpy as np
 
 from ._augmenter import protected_of
 from ._kind import BOTH_POS_LABEL_AND_TOLERANCE, check_tolerance
+from ._partitions import is_dask_collection
 from ._predictions import DEFAULT_CHUNK_SIZE
 from ._routing import request_score_metadata, score_metadata_request
-from ._scoring import counterfactual_flip_score, flip_minus_placebo
-from ._validation import check_bool, check_positive_int
+from ._scoring import flip_minus_placebo, flip_rate
+from ._twin_cache import TwinCache
+from ._validation import as_frame, check_bool, check_positive_int
 
 
 class _FlipScorer:
@@ -35,12 +37,29 @@ class _FlipScorer:
         self.sensitive_features_at_predict = sensitive_features_at_predict
         self.chunk_size = chunk_size
         self._request = {}
+        self._cache = TwinCache()
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_cache", None)  # twins are rebuilt where the scorer goes
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._cache = TwinCache()
 
     def __call__(self, estimator, X, y=None, sample_weight=None):
         """Return the flip score (or minus flip minus placebo) on ``X``."""
+        protected, augmenter = self.protected, self.augmenter
+        if not is_dask_collection(X):
+            # a search scores every candidate on the same folds: their twins
+            # are built once per fold
+            cached = self._cache.maker_for(as_frame(X)[0], protected, augmenter)
+            if cached is not None:
+                protected, augmenter = None, cached
         options = {
-            "protected": self.protected,
-            "augmenter": self.augmenter,
+            "protected": protected,
+            "augmenter": augmenter,
             "pos_label": self.pos_label,
             "tolerance": self.tolerance,
             "sample_weight": sample_weight,
@@ -49,7 +68,15 @@ class _FlipScorer:
         }
         if self.subtract_placebo:
             return 0.0 - flip_minus_placebo(estimator, X, **options)
-        return counterfactual_flip_score(estimator, X, y, **options)
+        # next to a flip minus placebo scorer, build the same twins as it does
+        placebo = None if getattr(self, "_shares_twins", False) else False
+        return 1.0 - flip_rate(estimator, X, placebo=placebo, **options)
+
+    def _share_twins(self, other):
+        """Build the twins of each fold once for this scorer and ``other``."""
+        self._cache = other._cache = TwinCache()
+        self._shares_twins = other._shares_twins = True
+        return self
 
     def __repr__(self):
         shown = [

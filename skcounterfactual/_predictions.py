@@ -13,6 +13,7 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from ._frames import concat_frames
 from ._kind import CLASSIFIER, REGRESSOR, output_kind
 from ._validation import (
     NOT_FITTED_ESTIMATOR,
@@ -133,7 +134,7 @@ def check_estimator(estimator, score_method=None):
         check_is_fitted(estimator)
     except NotFittedError:
         raise NotFittedError(NOT_FITTED_ESTIMATOR.format(estimator=estimator)) from None
-    except TypeError:
+    except (TypeError, AttributeError):
         pass  # a duck-typed model that is not a scikit-learn estimator
 
 
@@ -276,6 +277,17 @@ def _check_output(values, n_rows, method):
     return array
 
 
+def _stack(first, second):
+    """Rows of ``first`` then ``second``: frames (categories united) or arrays."""
+    if isinstance(first, pd.DataFrame | pd.Series):
+        return (
+            concat_frames([first, second])
+            if isinstance(first, pd.DataFrame)
+            else pd.concat([first, second])
+        )
+    return np.concatenate([first, second])
+
+
 def _sensitive(frame, protected, enabled):
     if not enabled:
         return None
@@ -318,23 +330,21 @@ def iter_predictions(
         rows = chunk if dtype is None else chunk.to_numpy(dtype=dtype)
         if dtype is not None:
             twin_frame = twin_frame.to_numpy(dtype=dtype)
-        decision, score = respond(
-            estimator,
-            rows,
-            method,
-            pos_label,
-            _sensitive(chunk, protected, sensitive_features_at_predict),
-        )
-        if len(twin_set):
-            t_decision, t_score = respond(
-                estimator,
-                twin_frame,
-                method,
-                pos_label,
-                _sensitive(twin_set.X, protected, sensitive_features_at_predict),
+        # one call for the rows and their twins: the model's per-call cost is
+        # paid once (predictions are row by row, so they are the same)
+        both = _stack(rows, twin_frame) if len(twin_set) else rows
+        sensitive = None
+        if sensitive_features_at_predict:
+            sensitive = _stack(
+                _sensitive(chunk, protected, True),
+                _sensitive(twin_set.X, protected, True),
             )
-        else:
-            t_decision, t_score = decision[:0], None if score is None else score[:0]
+        decisions, scores = respond(estimator, both, method, pos_label, sensitive)
+        n = len(chunk)
+        decision, t_decision = decisions[:n], decisions[n:]
+        score = t_score = None
+        if scores is not None:
+            score, t_score = scores[:n], scores[n:]
         chunk_kind = kind or output_kind(decision)
         if chunk_kind == REGRESSOR and method != "predict":
             score = _finite(estimator, "predict", decision)

@@ -168,6 +168,38 @@ def counterfactual_flip_rate(
     >>> counterfactual_flip_rate(limits, X, protected="gender_code", tolerance=1000)
     0.0
     """
+    return flip_rate(
+        estimator,
+        X,
+        protected=protected,
+        augmenter=augmenter,
+        pos_label=pos_label,
+        tolerance=tolerance,
+        sample_weight=sample_weight,
+        sensitive_features_at_predict=sensitive_features_at_predict,
+        chunk_size=chunk_size,
+    )
+
+
+def flip_rate(
+    estimator,
+    X,
+    *,
+    protected=None,
+    augmenter=None,
+    pos_label=None,
+    tolerance=None,
+    sample_weight=None,
+    sensitive_features_at_predict=False,
+    chunk_size=DEFAULT_CHUNK_SIZE,
+    placebo=False,
+):
+    """:func:`counterfactual_flip_rate`, building placebo twins when asked.
+
+    Placebo twins never count in the flip rate; ``placebo=None`` builds the
+    twin maker's own (so that a scorer sharing twins with the flip minus
+    placebo scorer builds each fold's twins once).
+    """
     check_estimator(estimator)
     kind = declared_kind(estimator, pos_label=pos_label, tolerance=tolerance)
     if kind == REGRESSOR and tolerance is None:
@@ -188,6 +220,7 @@ def counterfactual_flip_rate(
             frame,
             maker,
             dtype=dtype,
+            placebo=placebo,
             sensitive_features_at_predict=sensitive_features_at_predict,
             chunk_size=chunk_size,
             kind=kind,

@@ -339,9 +339,11 @@ def fairness_scoring(
         "counterfactual_flip": make_counterfactual_flip_scorer(**options),
     }
     if builds_placebo(augmenter):
-        scoring["neg_counterfactual_flip_minus_placebo"] = (
-            make_counterfactual_flip_scorer(**options, subtract_placebo=True)
+        minus_placebo = make_counterfactual_flip_scorer(
+            **options, subtract_placebo=True
         )
+        scoring["counterfactual_flip"]._share_twins(minus_placebo)
+        scoring["neg_counterfactual_flip_minus_placebo"] = minus_placebo
     if regression:
         scoring["neg_counterfactual_effect"] = make_counterfactual_effect_scorer(
             protected=protected,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._audit_coherence import count_incoherent
-from ._exact import exact_sum
+from ._exact import exact_sum, exact_sums_by_group
 from ._flipsets import FlipsetTally, flipsets_from_direction
 from ._group_metrics import continuous_reason, metrics_from_counts
 from ._group_sums import (
@@ -286,55 +286,76 @@ class FactorTally:
         count_cells(self.cells, source, target, row_side, twin_side)
 
     def _update_groups(self, chunk, y, weights):
-        """Per-group counts of the original rows, for the group metrics."""
-        sensitive = chunk.rows[self.columns]
-        present = ~sensitive.isna().any(axis=1).to_numpy()
+        """Per-group counts (and sums) of the original rows, for group metrics.
+
+        A binned attribute's rows are grouped by the bin of their value.
+        """
+        codes, uniques = [], []
+        for column in self.columns:
+            values = chunk.rows[column]
+            if self.bins is not None:
+                values = self._binned(values)
+            c, u = pd.factorize(values, use_na_sentinel=True)
+            codes.append(c)
+            uniques.append([_plain(v) for v in u])
+        present = np.logical_and.reduce([c >= 0 for c in codes])
         self.counts["n_missing"] += int((~present).sum())
-        values = [sensitive[c].to_numpy(dtype=object)[present] for c in self.columns]
-        if self.bins is not None:
-            values = [assign_bins(values[0], self.bins, self.bin_labels)]
-        for seen, column in zip(self.distinct, values, strict=True):
+        for seen, c, u in zip(self.distinct, codes, uniques, strict=True):
             if len(seen) <= MAX_TRACKED_VALUES:
-                seen.update(pd.unique(column).tolist())
+                used = np.flatnonzero(np.bincount(c[present], minlength=len(u)))
+                seen.update(u[i] for i in used)
         if self.too_many_groups:
             return
-        if len(values) == 1:
-            keys = values[0]
-        else:
-            keys = np.empty(int(present.sum()), dtype=object)
-            keys[:] = list(zip(*values, strict=True))
-        codes, uniques = pd.factorize(keys)
+        keys, group_of = _group_codes([c[present] for c in codes], uniques)
         decision = chunk.original[present]
-        w = None if weights is None else weights[present]
         flags = [np.ones(len(decision), dtype=bool)]
         truth = None if y is None else y[present]
         if self.mode == "regression":
             flags += regression_flags(decision, truth)
         elif self.mode == "labels":
             flags += label_flags(decision, truth)
-        selected = decision == self.pos_label
-        if self.mode == "binary":
+        else:
+            selected = decision == self.pos_label
             flags.append(selected)
-        if y is not None and self.mode == "binary":
-            truth = y[present]
-            positive = truth == self.pos_label
-            flags += [
-                truth == decision,
-                positive,
-                positive & selected,
-                ~positive,
-                ~positive & selected,
-            ]
-        for g, key in enumerate(uniques):
-            rows = codes == g
-            wg = None if w is None else w[rows]
+            if y is not None:
+                positive = truth == self.pos_label
+                flags += [
+                    truth == decision,
+                    positive,
+                    positive & selected,
+                    ~positive,
+                    ~positive & selected,
+                ]
+        counts = np.bincount(group_of, minlength=len(keys))
+        w = None if weights is None else weights[present]
+        sums = []
+        for flag in flags:
+            if flag.dtype.kind == "b" and w is None:
+                sums.append(np.bincount(group_of[flag], minlength=len(keys)).tolist())
+            elif flag.dtype.kind == "b":
+                sums.append(
+                    exact_sums_by_group(np.where(flag, w, 0.0), group_of, len(keys))
+                )
+            else:  # a regressor's predictions and errors, summed exactly
+                values = flag if w is None else flag * w
+                sums.append(exact_sums_by_group(values, group_of, len(keys)))
+        for g, key in enumerate(keys):
             found = self.groups.setdefault(key, [0] * (len(flags) + 1))
-            found[0] += int(rows.sum())
-            for j, flag in enumerate(flags):
-                found[j + 1] += weighted_total(flag[rows], wg)
+            found[0] += int(counts[g])
+            for j in range(len(flags)):
+                found[j + 1] += sums[j][g]
         if len(self.groups) > MAX_TRACKED_VALUES:
             self.too_many_groups = True
             self.groups = {}
+
+    def _binned(self, values):
+        """Return the bin label of each value (None where missing)."""
+        missing = values.isna().to_numpy()
+        labels = np.full(len(values), None, dtype=object)
+        labels[~missing] = assign_bins(
+            values.to_numpy()[~missing], self.bins, self.bin_labels
+        )
+        return pd.Series(labels, index=values.index, dtype=object)
 
     def _update_text(self, chunk, twin_mask, placebo_mask, flipped, weights):
         """How the twins' texts changed, from the provenance of text links."""
@@ -691,6 +712,34 @@ class FactorTally:
 def _ordinal_domain(domain):
     """Whether a factor's domain gets an ordinal summary: 3 to 50 numbers."""
     return 3 <= len(domain) <= MAX_ORDINAL_VALUES and is_numeric_domain(domain)
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _group_codes(codes, uniques):
+    """Group of each row from per-column codes: ``(keys, group codes)``.
+
+    Keys are values (one column) or tuples of values, of the groups present.
+    """
+    if len(codes) == 1:
+        used = np.flatnonzero(np.bincount(codes[0], minlength=len(uniques[0])))
+        remap = np.full(len(uniques[0]), -1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        return [uniques[0][i] for i in used], remap[codes[0]]
+    combined = np.zeros(len(codes[0]), dtype=np.int64)
+    for c, u in zip(codes, uniques, strict=True):
+        combined = combined * len(u) + c
+    found, group_of = np.unique(combined, return_inverse=True)
+    keys = []
+    for value in found:
+        parts = []
+        for u in reversed(uniques):
+            value, i = divmod(int(value), len(u))
+            parts.append(u[i])
+        keys.append(tuple(reversed(parts)))
+    return keys, group_of
 
 
 def _same(a, b):

@@ -295,13 +295,20 @@ class TwinEngine:
         blocks = []
         unseen_values = {}
         for factor in self.factors():
+            sizes = [len(self.domains_[a]) for a in factor]
+            strides = np.cumprod([1] + sizes[:0:-1])[::-1]
+            codes = self._own_codes(frame, factor, strides)  # shared by placebo
             blocks.append(
-                self._build_factor(frame, factor, row_hashes, False, unseen_values)
+                self._build_factor(
+                    frame, factor, row_hashes, False, unseen_values, codes
+                )
             )
             auto = placebo == "auto" and self.has_generated_link(factor)
             if placebo is True or auto:
                 blocks.append(
-                    self._build_factor(frame, factor, row_hashes, True, unseen_values)
+                    self._build_factor(
+                        frame, factor, row_hashes, True, unseen_values, codes
+                    )
                 )
         if include_original:
             original = _original_provenance(frame)
@@ -364,10 +371,10 @@ class TwinEngine:
         own[~valid] = -1
         return own, valid, skip
 
-    def _build_factor(self, frame, factor, row_hashes, placebo, unseen_values):
+    def _build_factor(self, frame, factor, row_hashes, placebo, unseen_values, codes):
         sizes = [len(self.domains_[a]) for a in factor]
         strides = np.cumprod([1] + sizes[:0:-1])[::-1]
-        own, valid, skip = self._own_codes(frame, factor, strides)
+        own, valid, skip = codes
         if placebo:
             pos = np.flatnonzero(valid & ~skip)
             target = own[pos]

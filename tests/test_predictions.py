@@ -193,12 +193,13 @@ GENDERS = pd.DataFrame({"gender": ["F", "M", "F", "M"], "v": [1, 2, 3, 4]})
     [
         (
             "predict",
-            "predict returned an array of shape (4, 2) for 4 rows; expected shape "
-            "(4,).",
+            # the model is called once on the 4 rows and their 4 twins
+            "predict returned an array of shape (8, 2) for 8 rows; expected shape "
+            "(8,).",
         ),
         (
             "proba_shape",
-            "predict_proba of Broken returned shape (4,); expected (4, n_classes).",
+            "predict_proba of Broken returned shape (8,); expected (8, n_classes).",
         ),
         (
             "proba_columns",

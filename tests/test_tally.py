@@ -268,3 +268,22 @@ def test_one_hot_pipeline_on_categorical_rows_is_chunk_independent():
     assert _as_json(audit(model, X, y, augmenter=augmenter, chunk_size=37)) == (
         _as_json(whole)
     )
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=-1e300, max_value=1e300, width=64),
+            st.integers(0, 4),
+        ),
+        max_size=50,
+    )
+)
+def test_exact_sums_by_group_equal_one_exact_sum_per_group(pairs):
+    from skcounterfactual._exact import exact_sums_by_group
+
+    values = np.array([v for v, _ in pairs], dtype=float)
+    groups = np.array([g for _, g in pairs], dtype=np.int64)
+    expected = [exact_sum(values[groups == g]) for g in range(5)]
+    assert exact_sums_by_group(values, groups, 5) == expected
