@@ -18,6 +18,7 @@ from sklearn.tree import DecisionTreeRegressor
 from skcounterfactual import (
     CounterfactualAugmenter,
     audit,
+    compare_twins,
     counterfactual_effect,
     counterfactual_flip_rate,
     fairness_scoring,
@@ -350,3 +351,12 @@ class TestSearch:
         assert shown.startswith("make_counterfactual_flip_scorer(augmenter=")
         assert shown.endswith("protected='gender'), tolerance=100.0)")
         assert flip(model, X) == 0.0
+
+
+def test_compare_twins_needs_a_tolerance_for_a_regressor(credit):
+    X, _, model, twins = credit
+    message = NEEDS_TOLERANCE.format(what="The flip rate", name="Pipeline")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        compare_twins(model, X, augmenters={"twins": twins})
+    table = compare_twins(model, X, augmenters={"twins": twins}, tolerance=1000)
+    assert table["flip_rate"].iloc[0] == 1.0
