@@ -128,9 +128,14 @@ class AttributeAudit:
         By group of the original rows: count, selection rate and, with ``y``,
         accuracy and true and false positive rates (Fairlearn definitions:
         a group without positive, or negative, labels gets a rate of 0).
-        Empty, with its reason under ``undefined``, when a protected column
-        has more than 20 distinct values (a continuous attribute such as an
-        exact age, which needs binning first).
+        A numeric attribute twinned on a few values of a continuous column
+        (the augmenter's ``bins_``) is grouped by the bins between those
+        values (``"< 30.5"``, ``"[30.5, 43.5)"``, ...). Empty, with its
+        reason under ``undefined``, when another protected column has more
+        than 20 distinct values. For a regressor: ``count``,
+        ``mean_prediction`` and, with ``y``, ``mean_absolute_error`` and
+        ``mean_squared_error``; without a favourable class: ``count`` and,
+        with ``y``, ``accuracy``.
     demographic_parity_difference, demographic_parity_ratio : float or None
         Between-groups difference and ratio of the selection rates.
     equalized_odds_difference : float or None
