@@ -1,6 +1,6 @@
 """Model selection that never loses the search: unreachable bounds fall back
 to the candidate closest to them with a warning (or raise, when asked), bounds
-on flip minus placebo, ``search.score`` for every scoring the helpers build,
+on flip minus placebo, ``search.score`` for every scoring the package builds,
 and the leaderboard marks the refit choice."""
 
 import pickle
@@ -99,7 +99,7 @@ def test_fallback_raise_raises_and_names_the_bounds(loans, twins):
         most_accurate_within(max_flip_rate=0.5),
     ],
 )
-def test_search_score_works_for_every_helper_scoring(loans, twins, refit):
+def test_search_score_works_for_every_scoring_the_package_builds(loans, twins, refit):
     X, y = loans
     search = grid_search(refit, twins, X, y).fit(X, y)
     key = refit if isinstance(refit, str) else "accuracy"
