@@ -34,6 +34,7 @@ from ._frames import factorize, index_codes, is_missing
 from ._keys import stable_hash, uniforms
 from ._mimesis import mimesis_pool
 from ._state import plain_state
+from ._style import apply_style, detect_style
 
 GENERATED_FIELDS = (
     "address",
@@ -237,6 +238,8 @@ class FieldLink:
         if self.field == "date_of_birth":
             check_dates(self.column, column, context, frame)
             return self
+        # values drawn from Mimesis are written as the column writes its own
+        self.style_ = detect_style(column.dropna().unique().tolist())
         # region and origin twins keep the row's gender in gendered fields
         gendered = self.field in GENDERED_FIELDS
         self.gender_column_ = context.gender_column if gendered else None
@@ -305,11 +308,17 @@ class FieldLink:
     def _mimesis_pool(self, context, j, g):
         locale = context.locales[j]
         gender = self._gender(context, j, g)
+        style = getattr(self, "style_", None)
         if self.field == "full_name":
-            first = list(mimesis_pool(locale, "first_name", gender))
-            last = list(mimesis_pool(locale, "last_name", gender))
+            first = [
+                apply_style(v, style)
+                for v in mimesis_pool(locale, "first_name", gender)
+            ]
+            last = [
+                apply_style(v, style) for v in mimesis_pool(locale, "last_name", gender)
+            ]
             return [first, last], None
-        pool = list(mimesis_pool(locale, self.field, gender))
+        pool = [apply_style(v, style) for v in mimesis_pool(locale, self.field, gender)]
         cumulative = (np.arange(1, len(pool) + 1, dtype=float) / len(pool)).tolist()
         return pool, cumulative
 

@@ -14,6 +14,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ._frames import concat_frames
+from ._kind import CLASSIFIER, REGRESSOR, output_kind
 from ._validation import (
     NOT_FITTED_ESTIMATOR,
     as_frame,
@@ -56,6 +57,12 @@ class CounterfactualPredictions:
         Number of audited rows.
     unseen_values : dict
         Values twins carried that the fit data never held, per column.
+    kind : {"classifier", "regressor"}
+        What the decisions are: labels, or a regressor's predictions (then
+        the scores are the predictions too).
+    tolerance : float or None
+        For a regressor, the largest change of the prediction that is not a
+        flip (None: any change is).
     """
 
     provenance: pd.DataFrame
@@ -65,6 +72,8 @@ class CounterfactualPredictions:
     twin_score: np.ndarray | None
     n_samples: int
     unseen_values: dict
+    kind: str = CLASSIFIER
+    tolerance: float | None = None
 
     def mask(self, kind="twin", attribute=None):
         """Boolean mask over the twins: those of ``kind`` (and ``attribute``)."""
@@ -78,10 +87,13 @@ class CounterfactualPredictions:
         """For the twins in ``mask``: whether the decision differs from the row's.
 
         With ``pos_label``, only a move into or out of the favourable class
-        counts (for multiclass models); else any change of label.
+        counts (for multiclass models); else any change of label. For a
+        regressor, a change of the prediction larger than ``tolerance``.
         """
         pos = self.provenance["source_position"].to_numpy()[mask]
         row, twin = self.original[pos], self.twin[mask]
+        if self.kind == REGRESSOR:
+            return np.abs(twin - row) > (self.tolerance or 0.0)
         if pos_label is not None:
             return (row == pos_label) != (twin == pos_label)
         return row != twin
@@ -158,10 +170,10 @@ def positive_class(estimator, pos_label):
         return pos_label
     if listed is None:
         return None
-    return _zero_one_positive(listed)
+    return zero_one_positive(listed)
 
 
-def _zero_one_positive(listed):
+def zero_one_positive(listed):
     """1 (True) for 0/1, -1/1 or bool labels; None for any other labels."""
     if len(listed) <= 2 and set(listed) <= {0, 1}:
         return True if all(isinstance(c, bool) for c in listed) else 1
@@ -177,7 +189,7 @@ def observed_positive_class(decisions, what):
     booleans; any other decisions raise, asking for ``pos_label``.
     """
     observed = list(dict.fromkeys(_plain(v) for v in np.asarray(decisions)))
-    positive = _zero_one_positive(observed)
+    positive = zero_one_positive(observed)
     if positive is None:
         try:
             observed = sorted(observed)
@@ -206,7 +218,8 @@ def _plain(value):
 def respond(estimator, X, method, pos_label, sensitive=None):
     """Return ``(decisions, scores)`` of ``estimator`` on ``X``.
 
-    ``method`` is None (decisions only), ``"predict_proba"`` or
+    ``method`` is None (decisions only), ``"predict"`` (a regressor: its
+    predictions are its scores), ``"predict_proba"`` or
     ``"decision_function"``; ``sensitive`` is passed to ``predict`` as
     ``sensitive_features`` when given.
     """
@@ -215,6 +228,8 @@ def respond(estimator, X, method, pos_label, sensitive=None):
     decision = _check_output(estimator.predict(X, **kwargs), n_rows, "predict")
     if method is None:
         return decision, None
+    if method == "predict":
+        return decision, _finite(estimator, method, decision)
     scores = np.asarray(getattr(estimator, method)(X, **kwargs))
     classes = getattr(estimator, "classes_", None)
     if method == "predict_proba":
@@ -238,6 +253,10 @@ def respond(estimator, X, method, pos_label, sensitive=None):
         scores = _check_output(scores, n_rows, method)
         if classes is not None and len(classes) == 2 and pos_label == classes[0]:
             scores = -scores  # decision_function scores classes_[1]
+    return decision, _finite(estimator, method, scores)
+
+
+def _finite(estimator, method, scores):
     scores = np.asarray(scores, dtype=float)
     if not np.isfinite(scores).all():
         raise ValueError(
@@ -245,7 +264,7 @@ def respond(estimator, X, method, pos_label, sensitive=None):
             f"{int((~np.isfinite(scores)).sum())} missing or infinite scores; "
             "scores must be finite numbers."
         )
-    return decision, scores
+    return scores
 
 
 def _check_output(values, n_rows, method):
@@ -286,11 +305,16 @@ def iter_predictions(
     placebo=False,
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
+    kind=None,
+    tolerance=None,
 ):
     """Yield the predictions of one chunk of rows at a time.
 
     ``frame`` is a DataFrame; with ``dtype`` (the dtype of an array ``X``),
     the estimator receives arrays of that dtype, as it would from ``X``.
+    ``kind`` is the model's kind when known (``_kind.declared_kind``), else
+    each chunk's predictions tell it (``_kind.output_kind``); a regressor's
+    predictions are also its scores, and ``tolerance`` sizes its flips.
     Each chunk keeps its rows' labels, so its twins do not depend on the
     chunk size. Every yielded :class:`CounterfactualPredictions` has
     ``source_position`` relative to its chunk, plus ``start`` (the chunk's
@@ -321,6 +345,10 @@ def iter_predictions(
         score = t_score = None
         if scores is not None:
             score, t_score = scores[:n], scores[n:]
+        chunk_kind = kind or output_kind(decision)
+        if chunk_kind == REGRESSOR and method != "predict":
+            score = _finite(estimator, "predict", decision)
+            t_score = _finite(estimator, "predict", t_decision)
         predictions = CounterfactualPredictions(
             provenance=twin_set.provenance,
             original=decision,
@@ -329,6 +357,8 @@ def iter_predictions(
             twin_score=t_score,
             n_samples=len(chunk),
             unseen_values=twin_set.unseen_values,
+            kind=chunk_kind,
+            tolerance=tolerance,
         )
         predictions.start = start
         predictions.rows = chunk
@@ -347,6 +377,8 @@ def counterfactual_predictions(
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
     progress=None,
+    kind=None,
+    tolerance=None,
 ):
     """Predict on the rows of ``X`` and on their twins, all chunks together.
 
@@ -371,6 +403,8 @@ def counterfactual_predictions(
         it.
     progress : callable or None, default=None
         Called as ``progress(done, total)`` after each chunk.
+    kind, tolerance : str or None, float or None
+        See :func:`iter_predictions`.
 
     Returns
     -------
@@ -389,6 +423,8 @@ def counterfactual_predictions(
         placebo=placebo,
         sensitive_features_at_predict=sensitive_features_at_predict,
         chunk_size=chunk_size,
+        kind=kind,
+        tolerance=tolerance,
     ):
         chunks.append(chunk)
         if progress is not None:
@@ -406,16 +442,17 @@ def counterfactual_predictions(
             for c in chunks
         ]
     )
+    scored = chunks[0].original_score is not None
     return CounterfactualPredictions(
         provenance=provenance,
         original=np.concatenate([c.original for c in chunks]),
         twin=np.concatenate([c.twin for c in chunks]),
-        original_score=None
-        if method is None
-        else np.concatenate([c.original_score for c in chunks]),
-        twin_score=None
-        if method is None
-        else np.concatenate([c.twin_score for c in chunks]),
+        original_score=np.concatenate([c.original_score for c in chunks])
+        if scored
+        else None,
+        twin_score=np.concatenate([c.twin_score for c in chunks]) if scored else None,
         n_samples=len(frame),
         unseen_values=unseen,
+        kind=chunks[0].kind,
+        tolerance=tolerance,
     )

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ._coherence import CoherenceCheck, warn_incoherent
+from ._continuous import bin_edges, resolve_domain, warn_large_domain
 from ._domains import (
     SeenValues,
     as_value_list,
@@ -71,6 +72,7 @@ class TwinEngine:
     seen_: dict = field(default_factory=dict)
     extra_columns_: list = field(default_factory=list)
     coherence_: dict = field(default_factory=dict)
+    bins_: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ fit
     def fit(self, frame):
@@ -90,10 +92,12 @@ class TwinEngine:
                     f"Available columns: {list(frame.columns)!r}."
                 )
         combined_only = self.intersectional is True and len(self.protected) > 1
+        self.bins_ = {}
         for attribute in self.protected:
             column = frame[attribute]
             self.check_missing(column, attribute)
             domain = self._domain(column, attribute, values)
+            warn_large_domain(attribute, domain, self.n_twins)
             if len(domain) < 2 and not combined_only:
                 message = SINGLE_VALUE_DOMAIN.format(attribute=attribute, values=domain)
                 if len(frame) == 1 and attribute not in values:
@@ -148,6 +152,8 @@ class TwinEngine:
         self.coherence_ = {}
         profiles = {}
         for attribute in self.protected if self.coherence is not None else []:
+            if attribute in self.bins_:
+                continue  # a continuous attribute has no groups to judge
             own_links = {link.column for link in self.links_[attribute]}
             check = CoherenceCheck(attribute, self.domains_[attribute], *self.coherence)
             check.fit(frame, set(self.protected) | own_links, suggest_link)
@@ -189,17 +195,25 @@ class TwinEngine:
         return maps
 
     def _domain(self, column, attribute, values):
-        if attribute not in values:
-            try:
-                return observed_domain(column)
-            except TypeError as exc:
-                raise TypeError(
-                    f"The protected column {attribute!r} holds values that cannot "
-                    f"be hashed ({exc}): as a protected value, the argument must be "
-                    "a string, a number, a boolean or a date. Convert the column "
-                    "first (e.g. to strings)."
-                ) from None
-        domain = as_value_list(values[attribute], attribute)
+        """Return the attribute's domain; note the bins of a continuous one."""
+        spec = values.get(attribute)
+        try:
+            domain, continuous = resolve_domain(
+                column, spec, attribute, observed_domain, as_value_list
+            )
+        except TypeError as exc:
+            if spec is not None:
+                raise
+            raise TypeError(
+                f"The protected column {attribute!r} holds values that cannot "
+                f"be hashed ({exc}): as a protected value, the argument must be "
+                "a string, a number, a boolean or a date. Convert the column "
+                "first (e.g. to strings)."
+            ) from None
+        if continuous and len(domain) >= 2:
+            self.bins_[attribute] = bin_edges(domain)
+        if spec is None or isinstance(spec, str | int):
+            return domain  # observed values, or quantiles of them
         if self.strict:
             observed = observed_domain(column)
             never = [v for v in domain if v not in observed]

@@ -10,7 +10,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import __version__
+from . import __version__, _cli_kinds
 from ._cli_io import (
     MIN_DEMO_SAMPLES,
     TRUST_HELP,
@@ -64,19 +64,21 @@ def run_audit(args):
         raise CLIError("--link and --links work with a single --protected column.")
     values = _parse_values(args.values, data)
     progress(f"auditing {len(data):,} rows")
-    from ._audit import audit
+    from ._audit import run_audit
 
     pos_label = None
     if args.pos_label is not None:
         pos_label = _label(args.pos_label, getattr(model, "classes_", None))
+    model = _cli_kinds.with_threshold(model, args.threshold, pos_label, data)
     augmenter = _twin_maker(args, data, links, values)
     try:
-        report = audit(
+        report = run_audit(
             model,
             data,
             y,
             augmenter=augmenter,
             pos_label=pos_label,
+            tolerance=args.tolerance,
             chunk_size=50_000,
             progress=_Bar("auditing", sys.stderr.isatty() and len(data) >= 10_000),
         )
@@ -86,10 +88,14 @@ def run_audit(args):
         raise CLIError(str(exc)) from None
     progress("writing the results")
     result = json.loads(report.to_json())
-    failures = _check_bounds(result, args.max_flip_rate, args.max_parity_difference)
+    failures = _cli_kinds.check_bounds(result, args)
+    failures = (
+        _check_bounds(result, args.max_flip_rate, args.max_parity_difference) + failures
+    )
     result["bounds"] = {
         "max_flip_rate": args.max_flip_rate,
         "max_parity_difference": args.max_parity_difference,
+        "max_effect": args.max_effect,
         "exceeded": failures,
         "passed": not failures,
     }
@@ -106,6 +112,8 @@ def run_audit(args):
         print(f"result written to {json_path}")
     for caveat in caveats:
         print(f"CAVEAT: {caveat}; link the columns the report names and audit again.")
+    for note in _cli_kinds.notes(report):
+        print(note)
     if failures:
         for failure in failures:
             print(f"FAIL: {failure}")
@@ -362,6 +370,7 @@ def _add_audit(commands):
     audit.add_argument(
         "--max-parity-difference", type=_bound, help="fail above this parity difference"
     )
+    _cli_kinds.add_options(audit)
     audit.add_argument("--report", help="write the HTML report here")
     audit.add_argument("--json", help="write the machine-readable result here")
     audit.add_argument(
@@ -385,15 +394,17 @@ def _add_profiles(commands):
         "profiles",
         help="write a balanced synthetic audit set (no real personal data)",
         description=(
-            "Generate base profiles from a JSON schema (IDs and numeric columns) and "
-            "clone each across every value of the protected attribute, with "
-            "Mimesis names and titles that agree with it."
+            "Generate base profiles from a JSON schema (IDs, numeric columns and "
+            "categorical columns with weights) and clone each across every value "
+            "of the protected attribute, with Mimesis names and titles and linked "
+            "columns that agree with it."
         ),
         epilog=(
             "example: skcounterfactual profiles --schema schema.json --n-profiles 100 "
             '--output profiles.csv, with schema.json: {"id": "applicant_id", '
             '"protected": {"gender": ["Male", "Female"]}, "columns": {"income": '
-            '{"low": 40000, "high": 70000}}, "links": {"gender_code": {"Male": 1, '
+            '{"low": 40000, "high": 70000}, "region": {"values": ["north", '
+            '"south"], "weights": [2, 1]}}, "links": {"gender_code": {"Male": 1, '
             '"Female": 0}, "first_name": "first_name"}}'
         ),
     )

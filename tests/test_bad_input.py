@@ -28,6 +28,7 @@ from skcounterfactual import (
     plot_pareto,
 )
 from skcounterfactual._augmenter import NO_TWIN_SPECIFICATION, PROTECTED_MISMATCH
+from skcounterfactual._kind import PREDICT_FOR_CLASSIFIER, TOLERANCE_FOR_CLASSIFIER
 from skcounterfactual._predictions import BAD_POS_LABEL, NEEDS_POS_LABEL
 from skcounterfactual._protocol import BAD_TARGET_ROWS, NOT_A_TWIN_MAKER
 from skcounterfactual._twins import SINGLE_VALUE_DOMAIN
@@ -300,7 +301,7 @@ CASES = [
             FITTED, X, protected="gender", response_method="proba"
         ),
         ValueError,
-        "response_method must be one of ('auto', 'predict_proba', "
+        "response_method must be one of ('auto', 'predict', 'predict_proba', "
         "'decision_function'), got 'proba'.",
     ),
     (
@@ -318,11 +319,10 @@ CASES = [
     (
         "effect from labels",
         lambda: counterfactual_effect(
-            FITTED, X, protected="gender", response_method="predict"
+            MODEL, X[["code", "income"]], protected="code", response_method="predict"
         ),
         ValueError,
-        "response_method must be one of ('auto', 'predict_proba', "
-        "'decision_function'), got 'predict'.",
+        PREDICT_FOR_CLASSIFIER.format(name="DecisionTreeClassifier"),
     ),
     (
         "wrong-length sample weights in scoring",
@@ -451,10 +451,10 @@ CASES = [
         BAD_POS_LABEL.format(pos_label=7, classes=[0, 1]),
     ),
     (
-        "audit of string labels without pos_label",
-        lambda: audit(WORDED, X, protected="gender"),
+        "audit of a classifier with a regressor's tolerance",
+        lambda: audit(WORDED, X, protected="gender", tolerance=0.5),
         ValueError,
-        NEEDS_POS_LABEL.format(what="The audit", classes=["approved", "denied"]),
+        TOLERANCE_FOR_CLASSIFIER.format(tolerance=0.5, name="DecisionTreeClassifier"),
     ),
     (
         "audit with the former favourable parameter",

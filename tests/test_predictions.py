@@ -319,8 +319,16 @@ def test_a_model_without_classes_and_other_decisions_needs_pos_label():
     with pytest.raises(ValueError, match=re.escape(message)):
         observed_positive_class(np.array(["yes", "no", "yes"]), "The audit")
     worded = Rule(labels=("no", "yes"))
-    with pytest.raises(ValueError, match=re.escape(message)):
-        audit(worded, GENDERS, protected="gender")
+    # the audit reports what needs no favourable class, and says why the rest
+    # is undefined
+    unknown = audit(worded, GENDERS, protected="gender")
+    assert unknown.pos_label is None
+    assert unknown.attributes["gender"].flip_rate == 1.0
+    assert unknown.attributes["gender"].demographic_parity_difference is None
+    assert (
+        "favourable class is unknown"
+        in (unknown.attributes["gender"].undefined["demographic_parity_difference"])
+    )
     parity = make_parity_scorer(protected="gender")
     message = NO_CLASSES_POS_LABEL.format(
         what="The demographic_parity_difference scorer", decisions=["no", "yes"]

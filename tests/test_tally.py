@@ -175,7 +175,9 @@ def test_direction_tables_hold_observed_pairs_of_a_large_domain():
     found = audit(
         model,
         X,
-        augmenter=CounterfactualAugmenter(protected="code", n_twins=1, random_state=0),
+        augmenter=CounterfactualAugmenter(
+            protected="code", values={"code": "observed"}, n_twins=1, random_state=0
+        ),
     ).attributes["code"]
     # 300 values: 89,700 possible (source, target) cells, 300 observed
     assert len(found.direction) == n
