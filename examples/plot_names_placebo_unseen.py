@@ -38,18 +38,25 @@ print(f"test accuracy {model.score(X_test, y_test):.3f}")
 # Twins and placebo twins
 # -----------------------
 #
-# A twin changes the gender and draws a first name for the new gender. A
-# *placebo twin* keeps the gender and draws a new first name for the same
-# gender, exactly the same way. The augmenter is fitted on the training data,
-# so its vocabulary is the names the model was trained on.
+# A twin changes the gender and draws a first name and a title for the new
+# gender. A *placebo twin* keeps the gender and draws a new first name and
+# title for the same gender, exactly the same way. The augmenter is fitted on
+# the training data, so its vocabulary is the names the model was trained on.
+# The title is linked even though this model does not read it: a man's twin
+# titled "Mr." would be a woman in every column but one, and the augmenter
+# would warn that the twins are incoherent.
 from skcounterfactual import CounterfactualAugmenter
 
-links = {"gender_code": {"Male": 1, "Female": 0}, "first_name": "first_name"}
+links = {
+    "gender_code": {"Male": 1, "Female": 0},
+    "first_name": "first_name",
+    "title": "title",
+}
 vocabulary = CounterfactualAugmenter(
     protected="gender", links=links, source="vocabulary", random_state=0
 ).fit(X_train)
 trio = vocabulary.make_twins(X_test.head(3), include_original=True, placebo=True)
-trio.to_frame()[["first_name", "gender", "income", "kind"]]
+trio.to_frame()[["first_name", "title", "gender", "income", "kind"]]
 
 # %%
 # Flip rate against placebo rate

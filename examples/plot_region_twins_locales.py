@@ -39,7 +39,15 @@ y = pd.Series(
     (X["income"] > np.where(X["country"] == "Japan", 70_000, 55_000)).astype(int),
     name="approved",
 )
-columns = ["first_name", "last_name", "gender", "country", "city", "phone_number"]
+columns = [
+    "first_name",
+    "last_name",
+    "title",
+    "gender",
+    "country",
+    "city",
+    "phone_number",
+]
 X[columns + ["income"]].sample(5, random_state=0)
 
 # %%
@@ -80,10 +88,13 @@ models = {
 # ------------
 #
 # ``protected="country"``, with ``locales`` mapping each country to its Mimesis
-# locale. First and last names, city and phone number are generated fields:
-# with ``source="mimesis"`` they are drawn from the target locale's pools.
-# Names are gendered, so ``genders`` says which column holds each applicant's
-# gender, and a woman's twins are women.
+# locale. First and last names, title, city and phone number are generated
+# fields: with ``source="mimesis"`` they are drawn from the target locale's
+# pools. Names and titles are gendered, so ``genders`` says which column holds
+# each applicant's gender, and a woman's twins are women. Left unlinked, the
+# title would give a German applicant's Japanese twin the title "Frau", a
+# combination no Japanese applicant has, and the augmenter would warn
+# (:class:`~skcounterfactual.IncoherentTwinWarning`).
 from skcounterfactual import CounterfactualAugmenter
 
 augmenter = CounterfactualAugmenter(
@@ -92,6 +103,7 @@ augmenter = CounterfactualAugmenter(
     links={
         "first_name": "first_name",
         "last_name": "last_name",
+        "title": "title",
         "city": "city",
         "phone_number": "phone_number",
     },
@@ -105,7 +117,7 @@ twins.X[columns + ["income"]].assign(kind=twins.provenance["kind"])
 
 # %%
 # Each applicant has two twins, one per other country, and a placebo twin:
-# the same country with a new name, city and phone number (the augmenter's
+# the same country with a new name, title, city and phone number (the augmenter's
 # default ``placebo="auto"`` adds one because the links draw values). Only the
 # country and its linked fields change; gender, income and everything else
 # stay.

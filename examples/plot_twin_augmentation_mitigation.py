@@ -25,12 +25,19 @@ X_test, y_test = make_loan_applicants(1000, random_state=1)
 # :meth:`~skcounterfactual.CounterfactualAugmenter.fit_resample` returns the
 # training rows followed by their twins, labels copied. In the original data,
 # approval depends on gender; in the augmented data, every applicant appears
-# as both genders with the same label, and the approval rates are equal.
+# as both genders with the same label, and the approval rates are equal. The
+# twins are coherent: the gender code follows the gender, and the first name
+# and title are drawn from those of the twin's gender (left unlinked, a man's
+# twin would be a woman called "Mr.", and the augmenter would warn).
 import pandas as pd
 
 from skcounterfactual import CounterfactualAugmenter
 
-links = {"gender_code": {"Male": 1, "Female": 0}}
+links = {
+    "gender_code": {"Male": 1, "Female": 0},
+    "first_name": "first_name",
+    "title": "title",
+}
 augmenter = CounterfactualAugmenter(protected="gender", links=links, random_state=0)
 X_aug, y_aug = augmenter.fit_resample(X_train, y_train)
 pd.DataFrame(

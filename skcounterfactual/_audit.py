@@ -18,14 +18,14 @@ import pandas as pd
 
 from ._audit_coherence import PROXY_ROWS, coherence_findings, proxies_of
 from ._flipsets import reports_flipsets
+from ._kind import CLASSIFIER, REGRESSOR, SCORES_FOR_REGRESSOR, declared_kind
 from ._partitions import Rows, twin_maker_for
 from ._predictions import (
     DEFAULT_CHUNK_SIZE,
     check_estimator,
     iter_predictions,
-    observed_positive_class,
     positive_class,
-    require_positive_class,
+    zero_one_positive,
 )
 from ._report import AttributeAudit, AuditReport
 from ._tally import FactorTally
@@ -48,12 +48,6 @@ TEXT_UNCHANGED = (
     "lexicon, or audit texts that mention the person."
 )
 RESPONSE_METHODS = ("auto", "predict", "predict_proba", "decision_function")
-NO_CLASSES_PROBA = (
-    "The audit reads scores from predict_proba, one column per class, and the "
-    "estimator has no classes_ to say which column is the favourable class. "
-    "Pass pos_label=<the favourable class>, or response_method='predict' for "
-    "decisions only."
-)
 MISSING_LABELS = (
     "y has {count:,} missing label(s); the audit compares true labels with "
     "decisions, so each row needs one. Drop those rows or pass y=None."
@@ -74,23 +68,27 @@ def audit(
     augmenter=None,
     response_method="auto",
     pos_label=None,
+    tolerance=None,
     sample_weight=None,
     confidence=0.95,
     max_evidence=DEFAULT_MAX_EVIDENCE,
     chunk_size=DEFAULT_CHUNK_SIZE,
-    progress=None,
 ):
-    """Audit a fitted classifier with counterfactual twins.
+    """Audit a fitted classifier or regressor with counterfactual twins.
 
     Predicts on every row of ``X`` and on its twins (the same row with one
     protected attribute changed, and its linked columns following), and
     reports per attribute how often and which way decisions change, next to
-    Fairlearn's group metrics.
+    Fairlearn's group metrics. For a regressor, how much and which way its
+    predictions move (the effect), next to the groups' mean predictions.
 
     Parameters
     ----------
-    estimator : fitted classifier
-        Usually a whole ``Pipeline``: it receives the raw rows and twins.
+    estimator : fitted classifier or regressor
+        Usually a whole ``Pipeline``: it receives the raw rows and twins. A
+        regressor is recognised by scikit-learn's estimator type, or, for a
+        model that declares none, by ``tolerance`` or by floating-point
+        predictions (``pos_label`` marks a classifier).
     X : DataFrame or array-like of shape (n_samples, n_features)
         The rows to audit (preferably data the model was not fitted on).
     y : array-like of shape (n_samples,), default=None
@@ -112,24 +110,30 @@ def audit(
         when the estimator has it, else ``decision_function``, else none
         (``"predict"``). Decisions always come from ``predict``; to audit
         another decision threshold, wrap the model in scikit-learn's
-        ``FixedThresholdClassifier``.
+        ``FixedThresholdClassifier(FrozenEstimator(model), threshold=...)``.
+        A regressor's scores are its predictions.
+    pos_label : label, default=None
+        The favourable decision (loan granted); every other label is
+        unfavourable, in every measure. Also the class whose score is
+        compared. When None, 1 (or True) for models whose classes are 0/1,
+        -1/1 or booleans; for other classifiers (a multiclass model) the
+        favourable class is unknown: a flip is then any change of label, and
+        directions, selection rates, parity and score changes are undefined,
+        with the reason under ``undefined``.
+    tolerance : float or None, default=None
+        For a regressor, the largest change of the prediction that is not a
+        flip (a credit limit moving by 5 euros is no decision). Without it a
+        regressor's ``flip_rate`` is undefined and the effect is the measure;
+        directions then count any change. Refused for classifiers.
     sample_weight : array-like of shape (n_samples,), default=None
         Sampling weights of the rows (rates, intervals and group metrics are
         weighted; direction tests count pairs).
-    pos_label : label, default=None
-        The favourable decision (loan granted); every other label is
-        unfavourable. Also the class whose score is compared. When None, 1
-        (or True) for models whose classes are 0/1, -1/1 or booleans; other
-        models need it.
     confidence : float, default=0.95
         Confidence level of the intervals.
     max_evidence : int, default=20
         Flipped pairs kept as evidence, per attribute.
     chunk_size : int, default=200000
         Rows twinned and predicted at a time.
-    progress : callable or None, default=None
-        Called as ``progress(done, total)`` after each chunk, with rows
-        processed so far over all attributes (the command line draws a bar).
 
     Returns
     -------
@@ -186,11 +190,48 @@ rows (gender: flip rate 0.500)>
     >>> print(f"{gender.asymmetry_p_value:.4f}")
     0.0010
     """
+    return run_audit(
+        estimator,
+        X,
+        y,
+        protected=protected,
+        augmenter=augmenter,
+        response_method=response_method,
+        pos_label=pos_label,
+        tolerance=tolerance,
+        sample_weight=sample_weight,
+        confidence=confidence,
+        max_evidence=max_evidence,
+        chunk_size=chunk_size,
+    )
+
+
+def run_audit(
+    estimator,
+    X,
+    y=None,
+    *,
+    protected=None,
+    augmenter=None,
+    response_method="auto",
+    pos_label=None,
+    tolerance=None,
+    sample_weight=None,
+    confidence=0.95,
+    max_evidence=DEFAULT_MAX_EVIDENCE,
+    chunk_size=DEFAULT_CHUNK_SIZE,
+    progress=None,
+):
+    """:func:`audit`, with ``progress(done, total)`` called after each chunk.
+
+    The command line draws its progress bar from ``progress``.
+    """
     rows = Rows(X, y, sample_weight)
     if protected is not None and augmenter is None:
         check_columns(rows.table, as_column_list(protected, "protected"), "protected")
-    method = _score_method(estimator, response_method)
-    check_estimator(estimator, method)
+    kind = declared_kind(estimator, pos_label=pos_label, tolerance=tolerance)
+    method = _score_method(estimator, response_method, kind)
+    check_estimator(estimator, None if method == "predict" else method)
     confidence = check_confidence(confidence)
     max_evidence = check_positive_int(max_evidence, "max_evidence", minimum=0)
     chunk_size = check_positive_int(chunk_size, "chunk_size")
@@ -199,11 +240,9 @@ rows (gender: flip rate 0.500)>
             "progress must be None or a callable progress(done, total), got "
             f"{type(progress).__name__}: {progress!r}."
         )
-    positive = positive_class(estimator, pos_label)
-    if positive is None and hasattr(estimator, "classes_"):
-        positive = require_positive_class(estimator, pos_label, "The audit")
-    if positive is None and method == "predict_proba":
-        raise ValueError(NO_CLASSES_PROBA)
+    positive = None if kind == REGRESSOR else positive_class(estimator, pos_label)
+    if positive is None and kind == CLASSIFIER and method != "decision_function":
+        method = None  # which class's probability? none is favourable
     if rows.y is not None and not rows.dask:
         _check_labels(rows.y, getattr(estimator, "classes_", None))
     maker = twin_maker_for(rows, protected=protected, augmenter=augmenter)
@@ -215,10 +254,12 @@ rows (gender: flip rate 0.500)>
         max_evidence=max_evidence,
         chunk_size=chunk_size,
         progress=None if rows.dask else progress,
+        kind=kind,
+        tolerance=tolerance,
     )
-    tallies, positive, placebo, n_rows = _merge(rows.run(partition))
+    results, sample = rows.run_and_sample(partition, PROXY_ROWS)
+    tallies, positive, placebo, n_rows, kind = _merge(results)
     given = getattr(maker, "values", None)
-    sample = rows.sample(PROXY_ROWS)
     proxies = {}
     attributes = {}
     for name, tally in tallies.items():
@@ -245,12 +286,14 @@ rows (gender: flip rate 0.500)>
         attributes,
         n_rows=n_rows,
         estimator=_estimator_name(estimator),
-        response_method=method or "predict",
+        response_method="predict" if kind == REGRESSOR else method or "predict",
         pos_label=positive,
         confidence=confidence,
         placebo=placebo,
         weighted=rows.weights is not None,
         has_y=rows.y is not None,
+        kind=kind,
+        tolerance=None if tolerance is None else float(tolerance),
     )
 
 
@@ -258,12 +301,22 @@ class _AuditPartition:
     """Tally the factors of one partition's rows, chunk by chunk.
 
     Called with a pandas frame, the dtype an array ``X`` had, and the rows'
-    labels and weights; returns ``(tallies, pos_label, placebo, n_rows)``.
-    A plain picklable object, so Dask can send it to its workers.
+    labels and weights; returns ``(tallies, pos_label, placebo, n_rows,
+    kind)``. A plain picklable object, so Dask can send it to its workers.
     """
 
     def __init__(
-        self, estimator, maker, *, method, pos_label, max_evidence, chunk_size, progress
+        self,
+        estimator,
+        maker,
+        *,
+        method,
+        pos_label,
+        max_evidence,
+        chunk_size,
+        progress,
+        kind=None,
+        tolerance=None,
     ):
         self.estimator = estimator
         self.maker = maker
@@ -272,8 +325,16 @@ class _AuditPartition:
         self.max_evidence = max_evidence
         self.chunk_size = chunk_size
         self.progress = progress
+        self.kind = kind
+        self.tolerance = tolerance
 
-    def _tallies(self, label):
+    def _tallies(self, label, kind):
+        if kind == REGRESSOR:
+            mode = "regression"
+        else:
+            mode = "binary" if label is not None else "labels"
+        classes = getattr(self.estimator, "classes_", None)
+        bins = getattr(self.maker, "bins_", None) or {}
         return {
             name: FactorTally(
                 name,
@@ -283,12 +344,20 @@ class _AuditPartition:
                 label,
                 self.max_evidence,
                 flipsets=reports_flipsets(self.maker),
+                mode=mode,
+                tolerance=self.tolerance,
+                bins=bins.get(factor["columns"][0])
+                if len(factor["columns"]) == 1
+                else None,
+                classes="undeclared (no classes_)"
+                if classes is None
+                else [_plain(c) for c in classes],
             )
             for name, factor in self.maker.factors_.items()
         }
 
     def __call__(self, frame, dtype, y, weights):
-        tallies, label, placebo = None, self.pos_label, False
+        tallies, label, placebo, kind = None, self.pos_label, False, self.kind
         chunks = iter_predictions(
             self.estimator,
             frame,
@@ -298,11 +367,23 @@ class _AuditPartition:
             pos_label=self.pos_label,
             placebo=None,
             chunk_size=self.chunk_size,
+            kind=self.kind,
+            tolerance=self.tolerance,
         )
         for chunk in chunks:
-            if self.pos_label is None:  # a duck-typed model without classes_
-                label = _chunk_positive(chunk, label)
-            tallies = tallies or self._tallies(label)
+            if kind is not None and chunk.kind != kind:
+                raise ValueError(KIND_CHANGED.format(first=kind, then=chunk.kind))
+            kind = chunk.kind
+            if self.pos_label is None and kind == CLASSIFIER:
+                found = _chunk_positive(chunk, self.estimator)
+                if tallies is not None and found != label:
+                    raise ValueError(
+                        "The estimator has no classes_ and its decisions point "
+                        f"to different favourable classes ({label!r} and "
+                        f"{found!r}); pass pos_label=<the favourable decision>."
+                    )
+                label = found
+            tallies = tallies or self._tallies(label, kind)
             rows = slice(chunk.start, chunk.start + chunk.n_samples)
             for tally in tallies.values():
                 tally.update(
@@ -313,7 +394,14 @@ class _AuditPartition:
             placebo |= bool((chunk.provenance["kind"] == "placebo").any())
             if self.progress is not None:
                 self.progress(rows.stop, len(frame))
-        return tallies, label, placebo, len(frame)
+        return tallies, label, placebo, len(frame), kind
+
+
+KIND_CHANGED = (
+    "The estimator declares no estimator type, and its predictions were "
+    "{first}-like in one chunk and {then}-like in another. Pass pos_label "
+    "(a classifier) or tolerance (a regressor) to say which it is."
+)
 
 
 def _merge(results):
@@ -321,19 +409,20 @@ def _merge(results):
     results = [r for r in results if r[0] is not None]
     if not results:
         raise ValueError(EMPTY_INPUT)
-    labels = {repr(label) for _, label, _, _ in results}
-    if len(labels) > 1:
+    labels = {repr(label) for _, label, *_ in results}
+    kinds = {kind for *_, kind in results}
+    if len(labels) > 1 or len(kinds) > 1:
         raise ValueError(
             "The estimator has no classes_ and its decisions differ between "
-            f"partitions ({sorted(labels)!r}); pass pos_label=<the favourable "
-            "decision>."
+            f"partitions ({sorted(labels)!r}, {sorted(kinds)!r}); pass "
+            "pos_label=<the favourable decision> (or tolerance for a regressor)."
         )
     tallies, positive = results[0][0], results[0][1]
     for more, *_ in results[1:]:
         for name, tally in tallies.items():
             tally.merge(more[name])
-    placebo = any(p for _, _, p, _ in results)
-    return tallies, positive, placebo, sum(n for *_, n in results)
+    placebo = any(r[2] for r in results)
+    return tallies, positive, placebo, sum(r[3] for r in results), results[0][4]
 
 
 def _warn_unchanged_texts(attributes):
@@ -357,7 +446,7 @@ def _check_labels(y, classes):
     missing = int(np.count_nonzero(pd.isna(y)))
     if missing:
         raise ValueError(MISSING_LABELS.format(count=missing))
-    if classes is None:
+    if classes is None or np.ndim(y) != 1:  # a regressor, or rows of labels
         return
     listed = [shown(c) for c in np.asarray(classes).tolist()]
     try:
@@ -389,9 +478,17 @@ def _estimator_name(estimator):
     return name
 
 
-def _score_method(estimator, response_method):
+def _score_method(estimator, response_method, kind=None):
     """Where the audit's scores come from (None: decisions only)."""
     check_option(response_method, RESPONSE_METHODS, "response_method")
+    if kind == REGRESSOR:
+        if response_method not in ("auto", "predict"):
+            raise ValueError(
+                SCORES_FOR_REGRESSOR.format(
+                    method=response_method, name=type(estimator).__name__
+                )
+            )
+        return "predict"
     if response_method == "predict":
         return None
     if response_method != "auto":
@@ -402,20 +499,21 @@ def _score_method(estimator, response_method):
     return None
 
 
-def _chunk_positive(chunk, label):
-    """Return the favourable class of a model without ``classes_``, from a chunk.
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
 
-    Every chunk's decisions must point to the same class as the first's.
+
+def _chunk_positive(chunk, estimator):
+    """Return the favourable class of a model without ``classes_``, or None.
+
+    1 (True) when they are 0/1, -1/1 or booleans; else None: the favourable
+    class is unknown, and the audit leaves what needs it undefined.
     """
+    if hasattr(estimator, "classes_"):
+        return None
     decisions = np.concatenate([chunk.original, chunk.twin])
-    found = observed_positive_class(decisions, "The audit")
-    if label is not None and found != label:
-        raise ValueError(
-            "The estimator has no classes_ and its decisions point to different "
-            f"favourable classes ({label!r} and {found!r}); pass pos_label=<the "
-            "favourable decision>."
-        )
-    return found
+    observed = list(dict.fromkeys(_plain(v) for v in decisions))
+    return zero_one_positive(observed)
 
 
 def _factor_domain(maker, columns):

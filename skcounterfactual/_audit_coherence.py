@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._proxies import PROXY_COLUMNS, find_proxies
 
-PROXY_ROWS = 20_000  # rows the audit measures proxies on (exclusive values: all)
+PROXY_ROWS = 10_000  # rows the audit measures proxies on
 NOT_CHECKED = (
     "the twin maker does not check twin coherence (CounterfactualAugmenter "
     "with coherence=None, or another kind of twin maker)"

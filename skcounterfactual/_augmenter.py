@@ -9,7 +9,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._coherence import DEFAULT_COHERENCE, check_coherence
-from ._protocol import TwinMakerMixin, TwinSet, check_twin_maker, to_array
+from ._native import like_input
+from ._protocol import TwinMakerMixin, TwinSet, check_twin_maker
 from ._twins import TwinEngine
 from ._validation import (
     as_column_list,
@@ -46,8 +47,15 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         The protected column(s): names for DataFrames, integer positions for
         arrays. Required.
     values : dict or None, default=None
-        Per attribute, its domain, e.g. ``{"age": [25, 45, 65]}``. Attributes
-        not listed use the non-missing values observed in ``fit``.
+        Per attribute, its domain: a list of values, e.g. ``{"age": [25, 45,
+        65]}``; a number of quantiles of a numeric column, e.g. ``{"age":
+        7}``; or ``"observed"`` for every non-missing value of the fit data.
+        Attributes not listed use the values observed in ``fit``, except
+        *continuous* ones (numeric columns with more than 20 distinct values,
+        an exact age or income): five quantiles of the fit data (10%, 30%,
+        50%, 70% and 90%, values the data holds), so that a row gets a few
+        plausible twins rather than one per observed value. ``fit`` warns
+        when a domain has more than 20 values and ``n_twins`` is None.
     links : dict or None, default=None
         Per linked column, how it follows the attribute: a value map
         ``{"Male": 1, "Female": 0}``, a translation
@@ -131,6 +139,11 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         it changes and the linked columns that follow them.
     seed_ : int
         The seed derived from ``random_state``.
+    bins_ : dict
+        Per continuous attribute (see ``values``), the edges between its
+        domain's values (midpoints): an audit groups rows by the bin of their
+        own value and summarises how decisions move along the domain. Rows
+        whose value is not in the domain get a twin for every value of it.
     coherence_ : dict
         Per protected attribute, per column with unsupported combinations:
         ``{"share": share of the fit rows' twins flagged (one twin per other
@@ -148,6 +161,10 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         Number of columns seen in ``fit``.
     feature_names_in_ : ndarray of str
         Column names seen in ``fit`` (DataFrames with string columns only).
+    sample_indices_ : ndarray of int
+        Set by ``fit_resample``: the input row of each row it returned (the
+        rows, then their twins), as imbalanced-learn's samplers record it, so
+        that ``sample_weight[sample_indices_]`` lines up with the result.
 
     See Also
     --------
@@ -158,8 +175,12 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
     -----
     This estimator has ``fit_resample`` (imbalanced-learn's sampler protocol)
     and deliberately no ``transform``: a step that adds rows only works in
-    ``imblearn.pipeline.Pipeline``. In a scikit-learn ``Pipeline`` use
-    :class:`CounterfactualAugmentedClassifier`.
+    ``imblearn.pipeline.Pipeline``. In a scikit-learn ``Pipeline``, and to
+    train with sample weights, use :class:`CounterfactualAugmentedClassifier`.
+
+    Twins and resampled rows come back in the kind of ``X``: pandas or polars
+    DataFrame, array, or (``fit_resample``) list. A fitted augmenter saves with
+    skops trusting only this class (see "Saving models" in the user guide).
 
     Examples
     --------
@@ -180,6 +201,13 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
       attribute original     new
     0    gender     Male  Female
     1    gender   Female    Male
+
+    A continuous attribute is twinned on a few quantiles of the fit data:
+
+    >>> ages = pd.DataFrame({"age": range(18, 81), "income": range(63)})
+    >>> aug = CounterfactualAugmenter(protected="age").fit(ages)
+    >>> aug.domains_["age"], aug.bins_["age"]
+    ([24, 36, 49, 62, 74], [30.0, 42.5, 55.5, 68.0])
     """
 
     def __init__(
@@ -282,6 +310,7 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
             for factor in engine.factors()
         }
         self.seed_ = seed
+        self.bins_ = {a: list(edges) for a, edges in engine.bins_.items()}
         self.coherence_ = {
             attribute: check.report() for attribute, check in engine.coherence_.items()
         }
@@ -311,12 +340,11 @@ class CounterfactualAugmenter(TwinMakerMixin, BaseEstimator):
         include_original = check_bool(include_original, "include_original")
         placebo = self.placebo if placebo is None else placebo
         placebo = check_option(_plain_bool(placebo), PLACEBO, "placebo")
-        frame, was_frame = self._validate_frame(X, reset=False)
+        frame, _ = self._validate_frame(X, reset=False)
         twins, provenance, unseen = self.engine_.build(
             frame, include_original=include_original, placebo=placebo
         )
-        if not was_frame:
-            twins = to_array(twins, X)
+        twins = like_input(twins, X)
         return TwinSet(twins, provenance, unseen)
 
 

@@ -10,6 +10,7 @@ following the new gender) are built by the all-else-equal engine of
 """
 
 import contextlib
+import copyreg
 import numbers
 import random
 import sys
@@ -26,7 +27,8 @@ from ._augmenter import PLACEBO, CounterfactualAugmenter, _plain_bool
 from ._domains import UnlinkedMirrorWarning
 from ._frames import assign, cast_values
 from ._keys import combine, label_hashes, stable_hash, uniforms
-from ._protocol import TwinMakerMixin, TwinSet, to_array
+from ._native import like_input
+from ._protocol import TwinMakerMixin, TwinSet
 from ._validation import as_column_list, check_bool, check_columns, check_option
 
 MECHANISM_CHOICES = ("auto", "linear")
@@ -70,6 +72,13 @@ UNKNOWN_CATEGORY = (
 BAD_MECHANISM = (
     "mechanisms[{column!r}] must be 'auto', 'linear' or a DoWhy causal mechanism "
     "(such as gcm.AdditiveNoiseModel(...)), got {kind}: {value!r}."
+)
+NOT_SAVEABLE = (
+    "A fitted CausalAugmenter cannot be saved with skops: its structural causal "
+    "model is a DoWhy object (a networkx graph and fitted causal mechanisms) that "
+    "skops cannot store as data it trusts. Save the unfitted augmenter (its "
+    "parameters save) and fit it again after loading, or, for files you never "
+    "share, use pickle or joblib."
 )
 NOT_INVERTIBLE = (
     "The mechanism of {column!r} ({mechanism}) is neither invertible nor a "
@@ -223,6 +232,10 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
         Number of columns seen in ``fit``.
     feature_names_in_ : ndarray of str
         Column names seen in ``fit`` (DataFrames with string columns only).
+    sample_indices_ : ndarray of int
+        Set by ``fit_resample``: the input row of each row it returned (the
+        rows, then their twins), as imbalanced-learn's samplers record it, so
+        that ``sample_weight[sample_indices_]`` lines up with the result.
 
     See Also
     --------
@@ -291,6 +304,17 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
 
     # the audit shows FlipTest's flipsets and transparency table for these twins
     _reports_flipsets = True
+
+    def __reduce_ex__(self, protocol):
+        # pickle and copy: the usual reconstruction from ``__getstate__``
+        return copyreg.__newobj__, (type(self),), self.__getstate__()
+
+    def __reduce__(self):
+        # only skops calls ``__reduce__`` itself (pickle and copy call
+        # ``__reduce_ex__`` above): refuse there, before it recurses into DoWhy
+        if "causal_model_" in self.__dict__:
+            raise TypeError(NOT_SAVEABLE)
+        return super().__reduce__()
 
     def __init__(
         self,
@@ -534,7 +558,7 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
         include_original = check_bool(include_original, "include_original")
         placebo = self.placebo if placebo is None else placebo
         check_option(_plain_bool(placebo), PLACEBO, "placebo")
-        frame, was_frame = self._validate_frame(X, reset=False)
+        frame, _ = self._validate_frame(X, reset=False)
         inner = self.links_augmenter_.make_twins(
             frame, include_original=include_original, placebo=placebo
         )
@@ -575,8 +599,7 @@ class CausalAugmenter(TwinMakerMixin, BaseEstimator):
         provenance = provenance.assign(
             approximate=approximate, out_of_range=out_of_range
         )
-        if not was_frame:
-            twins = to_array(twins, X)
+        twins = like_input(twins, X)
         return TwinSet(twins, provenance, inner.unseen_values)
 
     def _factor_name(self, attribute):

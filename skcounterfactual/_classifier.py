@@ -1,26 +1,61 @@
 """CounterfactualAugmentedClassifier: fit a classifier on data augmented with twins."""
 
 import pandas as pd
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils import get_tags
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ._native import take_rows
 from ._protocol import check_twin_maker
+from ._validation import check_sample_weight
+
+ROUTED_METHODS = (
+    "fit",
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "decision_function",
+)
+PARAMS_WITHOUT_ROUTING = (
+    "{owner}.{method} got {params!r}, which it passes on only with metadata "
+    "routing: call sklearn.set_config(enable_metadata_routing=True) and request "
+    "them on the estimator (estimator.set_{method}_request(...)). Without "
+    "routing, only fit's sample_weight is passed on."
+)
+NO_SAMPLE_INDICES = (
+    "The augmenter {augmenter!r} sets no sample_indices_ in fit_resample, so "
+    "the per-row metadata {params!r} cannot be copied to the twins. Use a twin "
+    "maker of this package, or leave them out."
+)
+
+
+def _routing_enabled():
+    return bool(get_config().get("enable_metadata_routing", False))
 
 
 def _weight_param(estimator, weights):
     """``sample_weight`` for ``estimator.fit``; a Pipeline's goes to its last step."""
     steps = getattr(estimator, "steps", None)
-    if isinstance(steps, list) and steps and not _routing_enabled():
+    if isinstance(steps, list) and steps:
         return {f"{steps[-1][0]}__sample_weight": weights}
     return {"sample_weight": weights}
 
 
-def _routing_enabled():
-    from sklearn import get_config
-
-    return bool(get_config().get("enable_metadata_routing", False))
+def _per_row(value, n_samples):
+    """Whether a metadata value holds one entry per row (it then follows twins)."""
+    if isinstance(value, str | bytes | dict) or not hasattr(value, "__len__"):
+        return False
+    try:
+        return len(value) == n_samples
+    except TypeError:
+        return False
 
 
 def _estimator_has(attr):
@@ -91,18 +126,25 @@ class CounterfactualAugmentedClassifier(
             tags.input_tags.string = inner.string
         return tags
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Augment ``X`` with twins and fit a clone of ``estimator`` on it.
 
         Parameters
         ----------
         X : DataFrame or array-like of shape (n_samples, n_features)
-            Training data.
+            Training data (pandas or polars DataFrame, or array); the
+            estimator receives the augmented data in the same kind.
         y : array-like of shape (n_samples,)
             Labels.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights, copied to each row's twins and passed to the estimator
-            (to a Pipeline's last step, unless metadata routing is enabled).
+            Weights, copied to each row's twins. Without metadata routing they
+            go to the estimator's ``fit`` (to a Pipeline's last step); with
+            routing, to whatever the estimator requests
+            (``estimator.set_fit_request(sample_weight=True)``).
+        **fit_params : dict
+            Only with metadata routing: other metadata the estimator requests
+            for ``fit``. Values with one entry per row of ``X`` are copied to
+            each row's twins like the weights; others are passed unchanged.
 
         Returns
         -------
@@ -125,45 +167,160 @@ class CounterfactualAugmentedClassifier(
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None."
             )
-        y = y if isinstance(y, pd.Series) else column_or_1d(y, warn=True)
-        self.augmenter_ = clone(self.augmenter)
-        resampled = self.augmenter_.fit_resample(X, y, sample_weight=sample_weight)
-        self.estimator_ = clone(self.estimator)
-        if sample_weight is None:
-            X_aug, y_aug = resampled
-            self.estimator_.fit(X_aug, y_aug)
+        if _routing_enabled():
+            if sample_weight is not None:
+                fit_params = {"sample_weight": sample_weight, **fit_params}
+            params = dict(process_routing(self, "fit", **fit_params).estimator.fit)
         else:
-            X_aug, y_aug, w_aug = resampled
-            self.estimator_.fit(X_aug, y_aug, **_weight_param(self.estimator_, w_aug))
+            self._refuse_params("fit", fit_params)
+            params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        y = y if isinstance(y, pd.Series) else column_or_1d(y, warn=True)
+        if params.get("sample_weight") is not None:
+            params["sample_weight"] = check_sample_weight(
+                params["sample_weight"], len(y)
+            )
+        self.augmenter_ = clone(self.augmenter)
+        X_aug, y_aug = self.augmenter_.fit_resample(X, y)
+        params = self._with_twins(params, n_samples=len(y))
+        if "sample_weight" in params and not _routing_enabled():
+            params = _weight_param(self.estimator, params.pop("sample_weight"))
+        self.estimator_ = clone(self.estimator)
+        self.estimator_.fit(X_aug, y_aug, **params)
         self.classes_ = self.estimator_.classes_
         self.n_features_in_ = self.augmenter_.n_features_in_
         if hasattr(self.augmenter_, "feature_names_in_"):
             self.feature_names_in_ = self.augmenter_.feature_names_in_
         return self
 
+    def _with_twins(self, params, *, n_samples):
+        """Copy each per-row metadata value to its row's twins."""
+        rows = [name for name, value in params.items() if _per_row(value, n_samples)]
+        if not rows:
+            return params
+        indices = getattr(self.augmenter_, "sample_indices_", None)
+        if indices is None:
+            raise ValueError(
+                NO_SAMPLE_INDICES.format(augmenter=self.augmenter, params=rows)
+            )
+        return {
+            name: take_rows(value, indices) if name in rows else value
+            for name, value in params.items()
+        }
+
+    def _refuse_params(self, method, params):
+        if params:
+            raise ValueError(
+                PARAMS_WITHOUT_ROUTING.format(
+                    owner=type(self).__name__, method=method, params=sorted(params)
+                )
+            )
+
+    def _inner_params(self, method, params):
+        """Return the metadata that ``method`` of the fitted estimator receives."""
+        if not _routing_enabled():
+            self._refuse_params(method, params)
+            return {}
+        return dict(getattr(process_routing(self, method, **params).estimator, method))
+
+    def get_metadata_routing(self):
+        """Return how metadata reach the estimator (metadata routing).
+
+        ``fit``, ``predict``, ``predict_proba``, ``predict_log_proba`` and
+        ``decision_function`` pass on to the same method of ``estimator``
+        what it requests; per-row metadata of ``fit`` are first copied to
+        the twins.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information.
+        """
+        mapping = MethodMapping()
+        for method in ROUTED_METHODS:
+            mapping.add(caller=method, callee=method)
+        router = MetadataRouter(owner=type(self).__name__)
+        router.add(estimator=self.estimator, method_mapping=mapping)
+        return router
+
     def _check_input(self, X):
         check_is_fitted(self)
         return X
 
-    def predict(self, X):
-        """Predict with the fitted estimator."""
+    def predict(self, X, **params):
+        """Predict with the fitted estimator.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The rows.
+        **params : dict
+            Only with metadata routing: metadata the estimator requests for
+            ``predict``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The estimator's predictions.
+        """
         X = self._check_input(X)
-        return self.estimator_.predict(X)
+        return self.estimator_.predict(X, **self._inner_params("predict", params))
 
     @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the fitted estimator."""
+    def predict_proba(self, X, **params):
+        """Class probabilities of the fitted estimator.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The rows.
+        **params : dict
+            Only with metadata routing: metadata the estimator requests.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The estimator's probabilities.
+        """
         X = self._check_input(X)
-        return self.estimator_.predict_proba(X)
+        params = self._inner_params("predict_proba", params)
+        return self.estimator_.predict_proba(X, **params)
 
     @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities of the fitted estimator."""
+    def predict_log_proba(self, X, **params):
+        """Log class probabilities of the fitted estimator.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The rows.
+        **params : dict
+            Only with metadata routing: metadata the estimator requests.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The estimator's log probabilities.
+        """
         X = self._check_input(X)
-        return self.estimator_.predict_log_proba(X)
+        params = self._inner_params("predict_log_proba", params)
+        return self.estimator_.predict_log_proba(X, **params)
 
     @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the fitted estimator."""
+    def decision_function(self, X, **params):
+        """Decision function of the fitted estimator.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The rows.
+        **params : dict
+            Only with metadata routing: metadata the estimator requests.
+
+        Returns
+        -------
+        scores : ndarray
+            The estimator's decision function.
+        """
         X = self._check_input(X)
-        return self.estimator_.decision_function(X)
+        params = self._inner_params("decision_function", params)
+        return self.estimator_.decision_function(X, **params)

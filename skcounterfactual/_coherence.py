@@ -34,6 +34,7 @@ import warnings
 import numpy as np
 
 from ._encoding import MAX_LEVELS, as_numbers, bin_codes, codes_of, encode
+from ._state import plain_state
 from ._support import Groups, support, twins_flagged
 from ._validation import shown
 
@@ -106,6 +107,7 @@ def check_coherence(value):
 
 
 # ------------------------------------------------------------- fitted check
+@plain_state
 class ColumnSupport:
     """The unsupported combinations of one column, for one attribute (fitted).
 
@@ -216,6 +218,7 @@ def _combinations(encoded, sup, domain):
     return out[:SHOWN_COMBINATIONS]
 
 
+@plain_state
 class CoherenceCheck:
     """Supported combinations of one protected attribute with the other columns.
 

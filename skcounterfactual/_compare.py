@@ -10,6 +10,7 @@ causes, or through anything that differs between the groups.
 import pandas as pd
 
 from ._augmenter import resolve_twin_maker
+from ._kind import REGRESSOR, declared_kind, needs_tolerance
 from ._predictions import (
     DEFAULT_CHUNK_SIZE,
     check_estimator,
@@ -43,6 +44,7 @@ def compare_twins(
     *,
     augmenters,
     pos_label=None,
+    tolerance=None,
     sample_weight=None,
     confidence=0.95,
     chunk_size=DEFAULT_CHUNK_SIZE,
@@ -66,6 +68,9 @@ def compare_twins(
     pos_label : label, default=None
         The favourable class: only moves into or out of it count as flips
         (for multiclass models); None counts any change of label.
+    tolerance : float or None, default=None
+        For a regressor, the largest change of the prediction that is not a
+        flip (required for regressors, see :func:`counterfactual_flip_rate`).
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights.
     confidence : float, default=0.95
@@ -133,13 +138,18 @@ def compare_twins(
     weights = _check_sample_weight(sample_weight, len(frame))
     confidence = check_confidence(confidence)
     chunk_size = check_positive_int(chunk_size, "chunk_size")
+    kind = declared_kind(estimator, pos_label=pos_label, tolerance=tolerance)
+    if kind == REGRESSOR and tolerance is None:
+        raise needs_tolerance("The flip rate", estimator)
     positive = None if pos_label is None else positive_class(estimator, pos_label)
     rows, index = [], []
     for twins_name, augmenter in augmenters.items():
         maker = resolve_twin_maker(X, augmenter=augmenter)
         predictions = counterfactual_predictions(
-            estimator, X, maker, chunk_size=chunk_size
+            estimator, X, maker, chunk_size=chunk_size, kind=kind, tolerance=tolerance
         )
+        if predictions.kind == REGRESSOR and tolerance is None:
+            raise needs_tolerance("The flip rate", estimator)
         for attribute in maker.factors_:
             mask = predictions.mask("twin", attribute)
             flipped, audited = predictions.flips(mask, positive)

@@ -13,9 +13,11 @@ from sklearn.tree import DecisionTreeClassifier
 from ._augmenter import CounterfactualAugmenter
 from ._classifier import CounterfactualAugmentedClassifier
 from ._coherence import IncoherentTwinWarning
-from ._selection import fairness_scoring, most_accurate_within
+from ._refit import most_accurate_within
+from ._selection import fairness_scoring
 
-LEADERBOARD_COLUMNS = ("accuracy", "flip_score", "parity_difference")
+LEADERBOARD_COLUMNS = ("accuracy", "flip_rate", "parity_difference")
+PERCENT_COLUMNS = ("flip_rate_mean", "flip_rate_std")
 LINKS = {
     "gender_code": {"Male": 1, "Female": 0},
     "first_name": "first_name",
@@ -189,17 +191,25 @@ def demo(n_samples=2000, random_state=42, report_path=None, progress=print, writ
     board = leaderboard(search)
     board.insert(0, "candidate", [names[i] for i in board.index])
     print(
-        "Leaderboard (accuracy, counterfactual flip score, demographic parity "
-        "difference; mean and std over the folds):"
+        "Leaderboard (accuracy, counterfactual flip rate, demographic parity "
+        "difference; mean and std over the folds; flip rates in percent, as the "
+        "audits below show them; refit: the candidate chosen):"
     )
     shown = [
         c
         for c in board.columns
-        if c in ("candidate", "pareto") or c.startswith(LEADERBOARD_COLUMNS)
+        if c in ("candidate", "pareto", "refit") or c.startswith(LEADERBOARD_COLUMNS)
     ]
-    print(board[shown].round(3).to_string(index=False))
+    table = board[shown].round(3)
+    for column in PERCENT_COLUMNS:
+        table[column] = [f"{v:.1%}" for v in board[column]]
+    print(table.to_string(index=False))
     chosen = names[search.best_index_]
-    print(f"\nChosen (most accurate with flip rate <= 1%): {chosen}\n")
+    rate = board.loc[search.best_index_, "flip_rate_mean"]
+    print(
+        f"\nChosen (most accurate with flip rate <= 1%): {chosen}, flip rate "
+        f"{rate:.1%} over the folds\n"
+    )
 
     progress("auditing the tutorial's model and the chosen one on fresh applicants")
     fitted = clone(twins).fit(X)  # the vocabulary of the training data

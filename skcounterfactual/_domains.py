@@ -5,6 +5,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ._state import plain_state
+
 
 class UnlinkedMirrorWarning(UserWarning):
     """A column encodes a protected attribute one to one but is not linked.
@@ -27,6 +29,7 @@ class UnlinkedMirrorWarning(UserWarning):
     """
 
 
+@plain_state
 class SeenValues:
     """Values a column held in the fit data: a list, or a range for numbers.
 
@@ -179,7 +182,10 @@ def warn_unlinked_mirrors(frame, protected, linked, profiles=None):
 
 
 def _mirrors(source, other, n_values):
-    if other.nunique() != n_values or other.isna().any():
+    try:
+        if other.nunique() != n_values or other.isna().any():
+            return False
+    except TypeError:  # unhashable cells (lists, dicts) mirror nothing
         return False
     pairs = pd.DataFrame({"a": source, "b": other}).dropna().drop_duplicates()
     return len(pairs) == n_values

@@ -61,3 +61,35 @@ def exact_sum(values):
     if offset >= 0:
         return Fraction(total << offset)
     return Fraction(total, 1 << -offset)
+
+
+def exact_sums_by_group(values, groups, n_groups):
+    """Return the exact sum of ``values`` in each group, as a list of Fractions.
+
+    ``groups`` holds each value's group, ``0 .. n_groups - 1``. One pass for
+    all groups: the mantissa halves are summed per (group, exponent).
+    """
+    values = np.asarray(values, dtype=np.float64).ravel()
+    groups = np.asarray(groups, dtype=np.int64).ravel()
+    if not len(values):
+        return [Fraction(0)] * n_groups
+    mantissa, exponent = np.frexp(values)
+    integers = (mantissa * 2.0**53).astype(np.int64)
+    exponent = exponent.astype(np.int64) - 53
+    high = integers >> 26
+    low = integers - (high << 26)
+    offset = int(exponent.min())
+    width = int(exponent.max()) - offset + 1
+    bins = groups * width + (exponent - offset)
+    totals = [0] * n_groups
+    for start in range(0, len(values), _BLOCK):
+        part = slice(start, start + _BLOCK)
+        size = n_groups * width
+        high_sums = np.bincount(bins[part], weights=high[part], minlength=size)
+        low_sums = np.bincount(bins[part], weights=low[part], minlength=size)
+        for k in np.flatnonzero((high_sums != 0) | (low_sums != 0)):
+            group, shift = divmod(int(k), width)
+            totals[group] += ((int(high_sums[k]) << 26) + int(low_sums[k])) << shift
+    if offset >= 0:
+        return [Fraction(t << offset) for t in totals]
+    return [Fraction(t, 1 << -offset) for t in totals]

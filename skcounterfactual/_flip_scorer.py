@@ -3,10 +3,13 @@
 import numpy as np
 
 from ._augmenter import protected_of
+from ._kind import BOTH_POS_LABEL_AND_TOLERANCE, check_tolerance
+from ._partitions import is_dask_collection
 from ._predictions import DEFAULT_CHUNK_SIZE
 from ._routing import request_score_metadata, score_metadata_request
-from ._scoring import counterfactual_flip_score
-from ._validation import check_bool, check_positive_int
+from ._scoring import flip_minus_placebo, flip_rate
+from ._twin_cache import TwinCache
+from ._validation import as_frame, check_bool, check_positive_int
 
 
 class _FlipScorer:
@@ -17,35 +20,72 @@ class _FlipScorer:
     """
 
     def __init__(
-        self, protected, augmenter, pos_label, sensitive_features_at_predict, chunk_size
+        self,
+        protected,
+        augmenter,
+        pos_label,
+        sensitive_features_at_predict,
+        chunk_size,
+        tolerance=None,
+        subtract_placebo=False,
     ):
         self.protected = protected
         self.augmenter = augmenter
         self.pos_label = pos_label
+        self.tolerance = tolerance
+        self.subtract_placebo = subtract_placebo
         self.sensitive_features_at_predict = sensitive_features_at_predict
         self.chunk_size = chunk_size
         self._request = {}
+        self._cache = TwinCache()
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_cache", None)  # twins are rebuilt where the scorer goes
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._cache = TwinCache()
 
     def __call__(self, estimator, X, y=None, sample_weight=None):
-        """Return the flip score of ``estimator`` on ``X``."""
-        return counterfactual_flip_score(
-            estimator,
-            X,
-            y,
-            protected=self.protected,
-            augmenter=self.augmenter,
-            pos_label=self.pos_label,
-            sample_weight=sample_weight,
-            sensitive_features_at_predict=self.sensitive_features_at_predict,
-            chunk_size=self.chunk_size,
-        )
+        """Return the flip score (or minus flip minus placebo) on ``X``."""
+        protected, augmenter = self.protected, self.augmenter
+        if not is_dask_collection(X):
+            # a search scores every candidate on the same folds: their twins
+            # are built once per fold
+            cached = self._cache.maker_for(as_frame(X)[0], protected, augmenter)
+            if cached is not None:
+                protected, augmenter = None, cached
+        options = {
+            "protected": protected,
+            "augmenter": augmenter,
+            "pos_label": self.pos_label,
+            "tolerance": self.tolerance,
+            "sample_weight": sample_weight,
+            "sensitive_features_at_predict": self.sensitive_features_at_predict,
+            "chunk_size": self.chunk_size,
+        }
+        if self.subtract_placebo:
+            return 0.0 - flip_minus_placebo(estimator, X, **options)
+        # next to a flip minus placebo scorer, build the same twins as it does
+        placebo = None if getattr(self, "_shares_twins", False) else False
+        return 1.0 - flip_rate(estimator, X, placebo=placebo, **options)
+
+    def _share_twins(self, other):
+        """Build the twins of each fold once for this scorer and ``other``."""
+        self._cache = other._cache = TwinCache()
+        self._shares_twins = other._shares_twins = True
+        return self
 
     def __repr__(self):
         shown = [
             f"{name}={getattr(self, name)!r}"
-            for name in ("protected", "augmenter", "pos_label")
+            for name in ("protected", "augmenter", "pos_label", "tolerance")
             if getattr(self, name) is not None
         ]
+        if self.subtract_placebo:
+            shown.append("subtract_placebo=True")
         if self.sensitive_features_at_predict:
             shown.append("sensitive_features_at_predict=True")
         if self.chunk_size != DEFAULT_CHUNK_SIZE:
@@ -77,6 +117,8 @@ def make_counterfactual_flip_scorer(
     protected=None,
     augmenter=None,
     pos_label=None,
+    tolerance=None,
+    subtract_placebo=False,
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
 ):
@@ -92,6 +134,16 @@ def make_counterfactual_flip_scorer(
         fitted: fitted on each scored fold.
     pos_label : label, default=None
         The favourable class (see :func:`counterfactual_flip_rate`).
+    tolerance : float or None, default=None
+        For a regressor, the largest change of the prediction that is not a
+        flip (see :func:`counterfactual_flip_rate`); required for regressors.
+    subtract_placebo : bool, default=False
+        Score the flip rate minus the placebo rate instead (the flips that
+        the protected value causes beyond those that regenerated names cause
+        alone), negated so that greater is better: the scorer returns
+        ``placebo rate - flip rate`` over the rows with both kinds of twins.
+        Needs an augmenter that builds placebo twins (a generated link such
+        as ``first_name``).
     sensitive_features_at_predict : bool, default=False
         Pass the protected value(s) to ``predict`` as ``sensitive_features``.
     chunk_size : int, default=200000
@@ -101,7 +153,8 @@ def make_counterfactual_flip_scorer(
     -------
     scorer : callable
         A picklable ``scorer(estimator, X, y=None, sample_weight=None)``
-        returning ``1 - flip rate`` (greater is better), with
+        returning ``1 - flip rate`` (greater is better; with
+        ``subtract_placebo``, ``-(flip rate - placebo rate)``), with
         ``set_score_request`` for metadata routing.
 
     See Also
@@ -121,12 +174,28 @@ def make_counterfactual_flip_scorer(
     >>> from skcounterfactual import make_counterfactual_flip_scorer
     >>> make_counterfactual_flip_scorer(protected="gender")
     make_counterfactual_flip_scorer(protected='gender')
+    >>> make_counterfactual_flip_scorer(protected="gender", tolerance=100)
+    make_counterfactual_flip_scorer(protected='gender', tolerance=100.0)
     """
     protected_of(protected, augmenter)
     check_bool(sensitive_features_at_predict, "sensitive_features_at_predict")
+    check_bool(subtract_placebo, "subtract_placebo")
+    tolerance = check_tolerance(tolerance)
     chunk_size = check_positive_int(chunk_size, "chunk_size")
     if pos_label is not None and isinstance(pos_label, float) and np.isnan(pos_label):
         raise ValueError(f"pos_label must be a class label, got {pos_label!r}.")
+    if pos_label is not None and tolerance is not None:
+        raise ValueError(
+            BOTH_POS_LABEL_AND_TOLERANCE.format(
+                pos_label=pos_label, tolerance=tolerance, name="the models you score"
+            )
+        )
     return _FlipScorer(
-        protected, augmenter, pos_label, sensitive_features_at_predict, chunk_size
+        protected,
+        augmenter,
+        pos_label,
+        sensitive_features_at_predict,
+        chunk_size,
+        tolerance=tolerance,
+        subtract_placebo=bool(subtract_placebo),
     )

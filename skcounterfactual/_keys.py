@@ -86,3 +86,19 @@ def uniforms(keys, salt):
     """Turn uint64 keys into uniforms in [0, 1) with 53 bits of precision."""
     bits = mix(np.asarray(keys, dtype=np.uint64) ^ np.uint64(salt))
     return (bits >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def frame_fingerprint(frame):
+    """Return a digest of a frame's labels, columns, dtypes and values.
+
+    Two frames with the same fingerprint hold the same rows, so the same
+    twins. Unhashable cells (lists, dicts) give None: no fingerprint.
+    """
+    try:
+        cells = pd.util.hash_pandas_object(frame, index=True).to_numpy()
+    except TypeError:
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(cells.tobytes())
+    digest.update(repr((list(frame.columns), [str(d) for d in frame.dtypes])).encode())
+    return digest.hexdigest()

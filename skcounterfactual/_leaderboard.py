@@ -7,6 +7,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 DEFAULT_PARITY = "neg_demographic_parity_difference"
+# scores shown when the search has them (fairness_scoring's keys): the column
+# prefix, and whether the score is a negated size to show back as the size
+OPTIONAL_SCORES = {
+    "neg_counterfactual_flip_minus_placebo": "flip_minus_placebo",
+    "neg_counterfactual_effect": "effect",
+}
 COMPACT_WIDTH = 60
 NO_CV_RESULTS = (
     "search must be a fitted GridSearchCV / RandomizedSearchCV (or its "
@@ -28,6 +34,10 @@ def leaderboard(
 ):
     """Rank the candidates of a search on accuracy and fairness side by side.
 
+    The search ranks greater-is-better scores; the board shows what they
+    measure, as the audit does: the flip rate (``1 - flip score``) and
+    differences (negated back), lower is fairer.
+
     Parameters
     ----------
     search : fitted search or dict
@@ -38,7 +48,8 @@ def leaderboard(
         The scoring key of the performance metric (``"score"`` for a
         single-metric search).
     flip_key : str, default="counterfactual_flip"
-        The scoring key of the counterfactual flip score (1 - flip rate).
+        The scoring key of the counterfactual flip score (1 - flip rate),
+        shown back as the flip rate.
     parity_key : str or None, default="neg_demographic_parity_difference"
         The scoring key of a group-parity score, or None to leave it out. A
         ``neg_`` key is shown negated back, as ``parity_difference`` (lower is
@@ -51,11 +62,15 @@ def leaderboard(
         (``candidate``) and sorted by accuracy rank: its parameters (estimators
         shown by class name, or by as much of their one-line repr as tells
         the candidates apart), ``accuracy_mean``, ``accuracy_std``,
-        ``flip_score_mean``, ``flip_score_std``, the parity mean and std,
-        ``rank`` (by mean accuracy, 1 is best, ties share the lower rank) and
-        ``pareto``: True for candidates no other candidate beats on accuracy,
-        flip score and parity (the mean scores, greater is better) at once.
-        ``board.attrs["pareto_metrics"]`` lists the scores the front used.
+        ``flip_rate_mean``, ``flip_rate_std``, the parity mean and std,
+        ``flip_minus_placebo_mean`` and ``effect_mean`` (with their std) when
+        the search scored ``"neg_counterfactual_flip_minus_placebo"`` or
+        ``"neg_counterfactual_effect"``, ``rank`` (by mean accuracy, 1 is
+        best, ties share the lower rank), ``pareto``: True for candidates no
+        other candidate beats on accuracy, flip rate, parity and effect at
+        once, and ``refit``: True for the candidate the search refit
+        (``best_index_``; False everywhere for a ``cv_results_`` dict).
+        ``board.attrs["pareto_metrics"]`` lists the columns the front used.
 
     See Also
     --------
@@ -82,13 +97,13 @@ def leaderboard(
     ...     "std_test_counterfactual_flip": [0.01, 0.02, 0.02],
     ... }
     >>> board = leaderboard(cv_results, parity_key=None)
-    >>> board[["C", "accuracy_mean", "flip_score_mean", "rank", "pareto"]]
+    >>> board[["C", "accuracy_mean", "flip_rate_mean", "rank", "pareto"]]
     ... # doctest: +NORMALIZE_WHITESPACE
-                  C  accuracy_mean  flip_score_mean  rank  pareto
+                  C  accuracy_mean  flip_rate_mean  rank  pareto
     candidate
-    1           1.0           0.75             0.90     1    True
-    2          10.0           0.74             0.85     2   False
-    0           0.1           0.70             0.95     3    True
+    1           1.0           0.75            0.10     1    True
+    2          10.0           0.74            0.15     2   False
+    0           0.1           0.70            0.05     3    True
     """
     results = _cv_results(search)
     available = sorted(
@@ -96,11 +111,16 @@ def leaderboard(
     )
     metrics = [
         ("accuracy_key", accuracy_key, "accuracy"),
-        ("flip_key", flip_key, "flip_score"),
+        ("flip_key", flip_key, "flip_rate"),
     ]
     if parity_key is not None:
         shown = "parity_difference" if parity_key.startswith("neg_") else parity_key
         metrics.append(("parity_key", parity_key, shown))
+    metrics += [
+        ("optional", key, shown)
+        for key, shown in OPTIONAL_SCORES.items()
+        if f"mean_test_{key}" in results
+    ]
     board = _parameters(results)
     scores, used = [], []
     for param, key, shown in metrics:
@@ -110,11 +130,14 @@ def leaderboard(
             )
         mean = np.asarray(results[f"mean_test_{key}"], dtype=float)
         std = np.asarray(results.get(f"std_test_{key}", np.full(len(mean), np.nan)))
-        if not np.isnan(mean).all():
+        if not np.isnan(mean).all() and shown != "flip_minus_placebo":
             scores.append(mean)
             used.append(f"{shown}_mean")
-        negate = param == "parity_key" and key.startswith("neg_")
-        board[f"{shown}_mean"] = -mean if negate else mean
+        negate = param in ("parity_key", "optional") and key.startswith("neg_")
+        shown_mean = -mean if negate else mean
+        if param == "flip_key":
+            shown_mean = 1.0 - mean  # the flip rate, as the audit shows it
+        board[f"{shown}_mean"] = shown_mean + 0.0
         board[f"{shown}_std"] = std.astype(float)
     accuracy_mean = -board["accuracy_mean"].to_numpy()
     board["rank"] = (
@@ -124,10 +147,22 @@ def leaderboard(
         board["pareto"] = pareto_front(np.column_stack(scores))
     else:  # no score was measured: nobody is known to be on the front
         board["pareto"] = False
+    board["refit"] = False
+    chosen = _refit_index(search)
+    if chosen is not None:
+        board.loc[chosen, "refit"] = True
     board.index.name = "candidate"
     board = board.sort_values(["rank"], kind="stable")
     board.attrs["pareto_metrics"] = used
     return board
+
+
+def _refit_index(search):
+    """Return the candidate a fitted search refit, or None."""
+    if isinstance(search, Mapping) or not getattr(search, "refit", False):
+        return None
+    index = getattr(search, "best_index_", None)
+    return None if index is None else int(index)
 
 
 def board_of(search):

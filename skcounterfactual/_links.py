@@ -33,6 +33,8 @@ from ._dates import check_dates, shift_dates
 from ._frames import factorize, index_codes, is_missing
 from ._keys import stable_hash, uniforms
 from ._mimesis import mimesis_pool
+from ._state import plain_state
+from ._style import apply_style, detect_style
 
 GENERATED_FIELDS = (
     "address",
@@ -160,6 +162,7 @@ def _check_covers(mapping, column, attribute, domain):
             )
 
 
+@plain_state
 class ValueMapLink:
     """The linked column takes a fixed value per target value."""
 
@@ -178,6 +181,7 @@ class ValueMapLink:
         return self.values_, batch.target
 
 
+@plain_state
 class TranslationLink:
     """Per target value, translate the linked column's current value."""
 
@@ -211,6 +215,7 @@ class TranslationLink:
         return candidates, lookup[batch.target, inverse]
 
 
+@plain_state
 class FieldLink:
     """The linked column is drawn anew for the twin's target group.
 
@@ -233,6 +238,8 @@ class FieldLink:
         if self.field == "date_of_birth":
             check_dates(self.column, column, context, frame)
             return self
+        # values drawn from Mimesis are written as the column writes its own
+        self.style_ = detect_style(column.dropna().unique().tolist())
         # region and origin twins keep the row's gender in gendered fields
         gendered = self.field in GENDERED_FIELDS
         self.gender_column_ = context.gender_column if gendered else None
@@ -301,11 +308,17 @@ class FieldLink:
     def _mimesis_pool(self, context, j, g):
         locale = context.locales[j]
         gender = self._gender(context, j, g)
+        style = getattr(self, "style_", None)
         if self.field == "full_name":
-            first = list(mimesis_pool(locale, "first_name", gender))
-            last = list(mimesis_pool(locale, "last_name", gender))
+            first = [
+                apply_style(v, style)
+                for v in mimesis_pool(locale, "first_name", gender)
+            ]
+            last = [
+                apply_style(v, style) for v in mimesis_pool(locale, "last_name", gender)
+            ]
             return [first, last], None
-        pool = list(mimesis_pool(locale, self.field, gender))
+        pool = [apply_style(v, style) for v in mimesis_pool(locale, self.field, gender)]
         cumulative = (np.arange(1, len(pool) + 1, dtype=float) / len(pool)).tolist()
         return pool, cumulative
 
@@ -346,6 +359,7 @@ def _full_names(pools, u):
     return np.char.add(np.char.add(np.asarray(first)[i], " "), np.asarray(last)[k])
 
 
+@plain_state
 class CallableLink:
     """The linked column is computed by ``func(twins, new_values, rng)``."""
 

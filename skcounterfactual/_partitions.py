@@ -29,6 +29,10 @@ DASK_NEEDS_FITTED = (
     "data, or on a sample computed to pandas), or protected= for a default "
     "one; got an unfitted {kind}."
 )
+PARTITION_ROWS = (
+    "{param} must be partitioned like X: a partition of X has {n_x} rows, the "
+    "same partition of {param} has {n_other}."
+)
 PARTITIONS_MISMATCH = (
     "{param} must be a Dask Series (or array) partitioned like X: X has "
     "{n_x} partitions, {param} has {n_other}."
@@ -106,6 +110,25 @@ class Rows:
             meta=self.X._meta,
         ).compute()
 
+    def run_and_sample(self, work, n_rows):
+        """Return ``(self.run(work), self.sample(n_rows))`` in one pass over the rows.
+
+        A Dask table is read once: each partition returns its result and its
+        rows of the sample.
+        """
+        if not self.dask:
+            return self.run(work), self.sample(n_rows)
+        import pandas as pd
+
+        n_total = len(self.X)
+
+        def with_sample(part, dtype, y, weights):
+            kept = part.iloc[np.flatnonzero(_kept(part, n_rows, n_total))]
+            return work(part, dtype, y, weights), kept
+
+        results, samples = zip(*self.run(with_sample), strict=True)
+        return list(results), pd.concat(samples)
+
     def run(self, work):
         """Return ``[work(frame, dtype, y, weights), ...]``, one per partition.
 
@@ -117,23 +140,56 @@ class Rows:
             return [work(self.frame, self.dtype, self.y, self.weights)]
         import dask
 
-        def partition(part, y, weights):
-            y = None if y is None else check_y(np.asarray(y), len(part))
-            weights = check_sample_weight(
-                None if weights is None else np.asarray(weights),
-                len(part),
-                allow_zero_sum=True,
+        table, names = self._joined()
+
+        def partition(part):
+            y, weights = (
+                None if name is None else part.pop(name).to_numpy() for name in names
             )
+            y = None if y is None else check_y(y, len(part))
+            weights = check_sample_weight(weights, len(part), allow_zero_sum=True)
             return work(part, None, y, weights)
 
-        parts = self.X.to_delayed()
-        ys = [None] * len(parts) if self.y is None else self.y.to_delayed()
-        ws = [None] * len(parts) if self.weights is None else self.weights.to_delayed()
-        tasks = [
-            dask.delayed(partition)(p, y, w)
-            for p, y, w in zip(parts, ys, ws, strict=True)
-        ]
+        tasks = [dask.delayed(partition)(part) for part in table.to_delayed()]
         return list(dask.compute(*tasks))
+
+    def _joined(self):
+        """Return the rows with their labels and weights as columns of one table.
+
+        One collection keeps each partition's rows, labels and weights together
+        however Dask optimises the graph (reading a single column of a Parquet
+        file, it may merge partitions that the whole table keeps apart). Also
+        returns the names of the label and weight columns (None when absent).
+        """
+        import dask.dataframe as dd
+
+        extra = [
+            (param, f"__skcounterfactual_{param}__", values)
+            for param, values in (("y", self.y), ("sample_weight", self.weights))
+            if values is not None
+        ]
+        names = {param: column for param, column, _ in extra}
+        names = (names.get("y"), names.get("sample_weight"))
+        if not extra:
+            return self.X, names
+
+        def join(part, *values):
+            for (param, column, _), value in zip(extra, values, strict=True):
+                if len(value) != len(part):
+                    raise ValueError(
+                        PARTITION_ROWS.format(
+                            param=param, n_x=len(part), n_other=len(value)
+                        )
+                    )
+                part = part.assign(**{column: np.asarray(value)})
+            return part
+
+        collections = [values for _, _, values in extra]
+        meta = join(self.X._meta, *(values._meta for values in collections))
+        table = dd.map_partitions(
+            join, self.X, *collections, meta=meta, align_dataframes=False
+        )
+        return table, names
 
 
 def _kept(frame, n_rows, n_total):

@@ -256,13 +256,13 @@ def plot_decision_matrix(found, pos_label=1, ax=None):
 
 
 def plot_pareto(board, ax=None):
-    """Draw accuracy against flip score, the Pareto front highlighted.
+    """Draw accuracy against flip rate, the Pareto front highlighted.
 
     Parameters
     ----------
     board : DataFrame, fitted search or dict
         The output of :func:`leaderboard` (mean and std columns of accuracy
-        and flip score, and ``pareto``), or what :func:`leaderboard` takes: a
+        and flip rate, and ``pareto``), or what :func:`leaderboard` takes: a
         fitted ``GridSearchCV`` / ``RandomizedSearchCV`` or its
         ``cv_results_`` (its parity score joins the front when it has one).
     ax : matplotlib Axes, default=None
@@ -282,8 +282,8 @@ def plot_pareto(board, ax=None):
     >>> import pandas as pd
     >>> from skcounterfactual import plot_pareto
     >>> board = pd.DataFrame({"accuracy_mean": [0.8, 0.7, 0.6],
-    ...     "accuracy_std": [0.01] * 3, "flip_score_mean": [0.6, 0.9, 0.8],
-    ...     "flip_score_std": [0.02] * 3, "pareto": [True, True, False]})
+    ...     "accuracy_std": [0.01] * 3, "flip_rate_mean": [0.4, 0.1, 0.2],
+    ...     "flip_rate_std": [0.02] * 3, "pareto": [True, True, False]})
     >>> ax = plot_pareto(board)
     >>> [t.get_text() for t in ax.texts]
     ['0', '1']
@@ -294,9 +294,9 @@ def plot_pareto(board, ax=None):
         board = board_of(board)
     ax = _axes(ax, (6.4, 4.8))
     front = board["pareto"].to_numpy(dtype=bool)
-    x = board["flip_score_mean"].to_numpy(dtype=float)
+    x = board["flip_rate_mean"].to_numpy(dtype=float)
     y = board["accuracy_mean"].to_numpy(dtype=float)
-    x_err = board["flip_score_std"].to_numpy(dtype=float)
+    x_err = board["flip_rate_std"].to_numpy(dtype=float)
     y_err = board["accuracy_std"].to_numpy(dtype=float)
     for mask, colour, name in (
         (~front, PLACEBO_COLOUR, "dominated"),
@@ -313,7 +313,7 @@ def plot_pareto(board, ax=None):
             capsize=2,
             label=name,
         )
-    order = np.lexsort((y[front], x[front]))
+    order = np.lexsort((y[front], -x[front]))
     ax.plot(x[front][order], y[front][order], color=MAIN_COLOUR, lw=1, ls="--")
     tied = {}
     for i in np.flatnonzero(front):
@@ -326,7 +326,7 @@ def plot_pareto(board, ax=None):
             textcoords="offset points",
             fontsize=8,
         )
-    ax.set_xlabel("counterfactual flip score (1 - flip rate), greater is fairer")
+    ax.set_xlabel("counterfactual flip rate, lower is fairer")
     ax.set_ylabel("accuracy")
     ax.set_title("Accuracy and counterfactual fairness of the candidates")
     ax.legend(fontsize=9)

@@ -13,6 +13,8 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from ._frames import concat_frames
+from ._kind import CLASSIFIER, REGRESSOR, output_kind
 from ._plan import rows_per_chunk
 from ._validation import (
     NOT_FITTED_ESTIMATOR,
@@ -61,6 +63,12 @@ class CounterfactualPredictions:
         Number of audited rows.
     unseen_values : dict
         Values twins carried that the fit data never held, per column.
+    kind : {"classifier", "regressor"}
+        What the decisions are: labels, or a regressor's predictions (then
+        the scores are the predictions too).
+    tolerance : float or None
+        For a regressor, the largest change of the prediction that is not a
+        flip (None: any change is).
     """
 
     provenance: pd.DataFrame
@@ -70,6 +78,8 @@ class CounterfactualPredictions:
     twin_score: np.ndarray | None
     n_samples: int
     unseen_values: dict
+    kind: str = CLASSIFIER
+    tolerance: float | None = None
 
     def mask(self, kind="twin", attribute=None):
         """Boolean mask over the twins: those of ``kind`` (and ``attribute``)."""
@@ -83,10 +93,13 @@ class CounterfactualPredictions:
         """For the twins in ``mask``: whether the decision differs from the row's.
 
         With ``pos_label``, only a move into or out of the favourable class
-        counts (for multiclass models); else any change of label.
+        counts (for multiclass models); else any change of label. For a
+        regressor, a change of the prediction larger than ``tolerance``.
         """
         pos = self.provenance["source_position"].to_numpy()[mask]
         row, twin = self.original[pos], self.twin[mask]
+        if self.kind == REGRESSOR:
+            return np.abs(twin - row) > (self.tolerance or 0.0)
         if pos_label is not None:
             return (row == pos_label) != (twin == pos_label)
         return row != twin
@@ -127,7 +140,7 @@ def check_estimator(estimator, score_method=None):
         check_is_fitted(estimator)
     except NotFittedError:
         raise NotFittedError(NOT_FITTED_ESTIMATOR.format(estimator=estimator)) from None
-    except TypeError:
+    except (TypeError, AttributeError):
         pass  # a duck-typed model that is not a scikit-learn estimator
 
 
@@ -163,10 +176,10 @@ def positive_class(estimator, pos_label):
         return pos_label
     if listed is None:
         return None
-    return _zero_one_positive(listed)
+    return zero_one_positive(listed)
 
 
-def _zero_one_positive(listed):
+def zero_one_positive(listed):
     """1 (True) for 0/1, -1/1 or bool labels; None for any other labels."""
     if len(listed) <= 2 and set(listed) <= {0, 1}:
         return True if all(isinstance(c, bool) for c in listed) else 1
@@ -182,7 +195,7 @@ def observed_positive_class(decisions, what):
     booleans; any other decisions raise, asking for ``pos_label``.
     """
     observed = list(dict.fromkeys(_plain(v) for v in np.asarray(decisions)))
-    positive = _zero_one_positive(observed)
+    positive = zero_one_positive(observed)
     if positive is None:
         try:
             observed = sorted(observed)
@@ -213,7 +226,8 @@ def _plain(value):
 def respond(estimator, X, method, pos_label, sensitive=None):
     """Return ``(decisions, scores)`` of ``estimator`` on ``X``.
 
-    ``method`` is None (decisions only), ``"predict_proba"`` or
+    ``method`` is None (decisions only), ``"predict"`` (a regressor: its
+    predictions are its scores), ``"predict_proba"`` or
     ``"decision_function"``; ``sensitive`` is passed to ``predict`` as
     ``sensitive_features`` when given.
     """
@@ -237,6 +251,8 @@ def respond(estimator, X, method, pos_label, sensitive=None):
         )
     if method is None:
         return decision, None
+    if method == "predict":
+        return decision, _finite(estimator, method, decision)
     scores = _array(getattr(estimator, method)(X, **kwargs))
     classes = getattr(estimator, "classes_", None)
     if method == "predict_proba":
@@ -256,11 +272,11 @@ def respond(estimator, X, method, pos_label, sensitive=None):
                 f"{len(listed)} classes {listed!r}."
             )
         if pos_label not in listed:
+            positions = "" if classes is not None else " (no classes_: positions)"
             raise ValueError(
-                f"predict_proba of {name} has a column per class {listed!r} (the "
-                "column positions: the estimator has no classes_), and "
-                f"pos_label={_plain(pos_label)!r} is none of them. Pass "
-                "pos_label=<the favourable class>."
+                f"predict_proba of {name} has a column per class {listed!r}"
+                f"{positions}, and pos_label={_plain(pos_label)!r} is none of "
+                "them. Pass pos_label=<the favourable class>."
             )
         scores = _as_float(scores[:, listed.index(pos_label)], method, name)
         outside = int(np.count_nonzero((scores < 0) | (scores > 1)))
@@ -273,14 +289,18 @@ def respond(estimator, X, method, pos_label, sensitive=None):
         scores = _check_output(scores, n_rows, method)
         if classes is not None and len(classes) == 2 and pos_label == classes[0]:
             scores = -scores  # decision_function scores classes_[1]
-    scores = _as_float(scores, method, name)
+    return decision, _finite(estimator, method, scores)
+
+
+def _finite(estimator, method, scores):
+    scores = _as_float(scores, method, type(estimator).__name__)
     if not np.isfinite(scores).all():
         raise ValueError(
             f"{method} of {type(estimator).__name__} returned "
             f"{int((~np.isfinite(scores)).sum())} missing or infinite scores; "
             "scores must be finite numbers."
         )
-    return decision, scores
+    return scores
 
 
 def _array(values):
@@ -329,6 +349,17 @@ def _check_output(values, n_rows, method):
     return array
 
 
+def _stack(first, second):
+    """Rows of ``first`` then ``second``: frames (categories united) or arrays."""
+    if isinstance(first, pd.DataFrame | pd.Series):
+        return (
+            concat_frames([first, second])
+            if isinstance(first, pd.DataFrame)
+            else pd.concat([first, second])
+        )
+    return np.concatenate([first, second])
+
+
 def _sensitive(frame, protected, enabled):
     if not enabled:
         return None
@@ -346,11 +377,16 @@ def iter_predictions(
     placebo=False,
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
+    kind=None,
+    tolerance=None,
 ):
     """Yield the predictions of one chunk of rows at a time.
 
     ``frame`` is a DataFrame; with ``dtype`` (the dtype of an array ``X``),
     the estimator receives arrays of that dtype, as it would from ``X``.
+    ``kind`` is the model's kind when known (``_kind.declared_kind``), else
+    each chunk's predictions tell it (``_kind.output_kind``); a regressor's
+    predictions are also its scores, and ``tolerance`` sizes its flips.
     Each chunk keeps its rows' labels, so its twins do not depend on the
     chunk size. A chunk holds ``chunk_size`` rows, or fewer when their twins
     would outnumber ``_plan.MAX_TWINS``. Every yielded
@@ -368,23 +404,25 @@ def iter_predictions(
         rows = chunk if dtype is None else chunk.to_numpy(dtype=dtype)
         if dtype is not None:
             twin_frame = twin_frame.to_numpy(dtype=dtype)
-        decision, score = respond(
-            estimator,
-            rows,
-            method,
-            pos_label,
-            _sensitive(chunk, protected, sensitive_features_at_predict),
-        )
-        if len(twin_set):
-            t_decision, t_score = respond(
-                estimator,
-                twin_frame,
-                method,
-                pos_label,
-                _sensitive(twin_set.X, protected, sensitive_features_at_predict),
+        # one call for the rows and their twins: the model's per-call cost is
+        # paid once (predictions are row by row, so they are the same)
+        both = _stack(rows, twin_frame) if len(twin_set) else rows
+        sensitive = None
+        if sensitive_features_at_predict:
+            sensitive = _stack(
+                _sensitive(chunk, protected, True),
+                _sensitive(twin_set.X, protected, True),
             )
-        else:
-            t_decision, t_score = decision[:0], None if score is None else score[:0]
+        decisions, scores = respond(estimator, both, method, pos_label, sensitive)
+        n = len(chunk)
+        decision, t_decision = decisions[:n], decisions[n:]
+        score = t_score = None
+        if scores is not None:
+            score, t_score = scores[:n], scores[n:]
+        chunk_kind = kind or output_kind(decision)
+        if chunk_kind == REGRESSOR and method != "predict":
+            score = _finite(estimator, "predict", decision)
+            t_score = _finite(estimator, "predict", t_decision)
         predictions = CounterfactualPredictions(
             provenance=twin_set.provenance,
             original=decision,
@@ -393,6 +431,8 @@ def iter_predictions(
             twin_score=t_score,
             n_samples=len(chunk),
             unseen_values=twin_set.unseen_values,
+            kind=chunk_kind,
+            tolerance=tolerance,
         )
         predictions.start = start
         predictions.rows = chunk
@@ -411,6 +451,8 @@ def counterfactual_predictions(
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
     progress=None,
+    kind=None,
+    tolerance=None,
 ):
     """Predict on the rows of ``X`` and on their twins, all chunks together.
 
@@ -435,6 +477,8 @@ def counterfactual_predictions(
         it.
     progress : callable or None, default=None
         Called as ``progress(done, total)`` after each chunk.
+    kind, tolerance : str or None, float or None
+        See :func:`iter_predictions`.
 
     Returns
     -------
@@ -453,6 +497,8 @@ def counterfactual_predictions(
         placebo=placebo,
         sensitive_features_at_predict=sensitive_features_at_predict,
         chunk_size=chunk_size,
+        kind=kind,
+        tolerance=tolerance,
     ):
         chunks.append(chunk)
         if progress is not None:
@@ -470,16 +516,17 @@ def counterfactual_predictions(
             for c in chunks
         ]
     )
+    scored = chunks[0].original_score is not None
     return CounterfactualPredictions(
         provenance=provenance,
         original=np.concatenate([c.original for c in chunks]),
         twin=np.concatenate([c.twin for c in chunks]),
-        original_score=None
-        if method is None
-        else np.concatenate([c.original_score for c in chunks]),
-        twin_score=None
-        if method is None
-        else np.concatenate([c.twin_score for c in chunks]),
+        original_score=np.concatenate([c.original_score for c in chunks])
+        if scored
+        else None,
+        twin_score=np.concatenate([c.twin_score for c in chunks]) if scored else None,
         n_samples=len(frame),
         unseen_values=unseen,
+        kind=chunks[0].kind,
+        tolerance=tolerance,
     )

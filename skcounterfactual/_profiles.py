@@ -20,10 +20,16 @@ def make_profiles(schema, *, n_profiles=100, random_state=0):
     Parameters
     ----------
     schema : dict
-        ``{"protected": {column: [values, ...]}, "columns": {name: {"low": ...,
-        "high": ..., "type": "int" or "float"}}, "id": "applicant_id",
-        "links": {...}, "locale": "en"}``. ``links`` are those of
-        :class:`CounterfactualAugmenter`; generated fields come from Mimesis.
+        ``{"protected": {column: [values, ...]}, "columns": {name: spec},
+        "id": "applicant_id", "links": {...}, "locale": "en"}``. A column's
+        spec is numeric, ``{"low": ..., "high": ..., "type": "int" or
+        "float"}``, or categorical, ``{"values": [...], "weights": [...]}``
+        (weights optional, any non-negative numbers: they are normalised).
+        ``links`` are those of :class:`CounterfactualAugmenter`: a linked
+        categorical column holds a drawn value in the base profile and
+        follows the protected value in its clones (a translation such as
+        ``{"Female": {"Husband": "Wife"}, "Male": {"Wife": "Husband"}}``, or
+        a value map); generated fields come from Mimesis.
     n_profiles : int, default=100
         Number of base profiles.
     random_state : int, default=0
@@ -46,6 +52,20 @@ def make_profiles(schema, *, n_profiles=100, random_state=0):
     1  Female            0
     2    Male            1
     3  Female            0
+
+    A categorical column, drawn with weights and linked to the attribute:
+
+    >>> schema = {"protected": {"gender": ["Male", "Female"]},
+    ...           "columns": {"role": {"values": ["Husband", "Single"],
+    ...                                "weights": [3, 1]}},
+    ...           "links": {"role": {"Female": {"Husband": "Wife"},
+    ...                              "Male": {"Wife": "Husband"}}}}
+    >>> make_profiles(schema, n_profiles=2)[["gender", "role"]]
+       gender     role
+    0    Male  Husband
+    1  Female     Wife
+    2    Male  Husband
+    3  Female     Wife
     """
     attribute, values, columns, links, id_column = _check_schema(schema)
     n_profiles = check_positive_int(n_profiles, "n_profiles")
@@ -63,14 +83,18 @@ def make_profiles(schema, *, n_profiles=100, random_state=0):
             for b in rng.integers(0, 256, (n_profiles, 16), dtype=np.uint8)
         ]
     for name, (kind, low, high) in columns.items():
-        if kind == "int":
+        if kind == "category":
+            data[name] = _categorical(name, low, rng, n_profiles)
+        elif kind == "int":
             data[name] = rng.integers(low, high + 1, n_profiles)
         else:
             data[name] = rng.uniform(low, high, n_profiles)
     base = pd.DataFrame(data, index=pd.RangeIndex(n_profiles))
     base.insert(len(id_column and [id_column] or []), attribute, values[0])
     for column, spec in links.items():
-        if isinstance(spec, dict) and values[0] in spec:
+        if column in base.columns:
+            continue  # a drawn column: its links translate the drawn value
+        if isinstance(spec, dict) and not isinstance(spec.get(values[0]), dict | None):
             base[column] = spec[values[0]]
         else:
             base[column] = pd.Series([None] * n_profiles, dtype=object)
@@ -156,17 +180,20 @@ def _check_schema(schema):
             'schema["links"] must map column names to links, e.g. '
             f'{{"gender_code": {{"Male": 1, "Female": 0}}}}; got {links!r}.'
         )
-    taken = {attribute: 'schema["protected"]'}
+    reserved = {attribute: 'schema["protected"]'}
     if id_column:
-        taken.setdefault(id_column, 'schema["id"]')
-    for key, names in (("columns", columns), ("links", links)):
+        reserved.setdefault(id_column, 'schema["id"]')
+    named = [("id", [id_column] if id_column else [])]
+    named += [("columns", columns), ("links", links)]
+    for key, names in named:
         for name in names:
-            if name in taken:
+            owner = reserved.get(name)
+            if owner is not None and owner != f'schema["{key}"]':
                 raise ValueError(
-                    f'schema["{key}"] names {name!r}, which {taken[name]} already '
+                    f'schema["{key}"] names {name!r}, which {owner} already '
                     "names; give each column once."
                 )
-            taken[name] = f'schema["{key}"]'
+    # a drawn column may also be linked: its link translates the drawn value
     locale = schema.get("locale", "en")
     if not isinstance(locale, str):
         raise ValueError(f'schema["locale"] must be text such as "en", got {locale!r}.')
@@ -174,10 +201,19 @@ def _check_schema(schema):
 
 
 def _column(name, spec):
-    """Return ``(kind, low, high)`` of a numeric column's spec, checked."""
+    """Return ``(kind, low, high)`` of a column's spec, checked.
+
+    A categorical column (``"values"``, optional ``"weights"``) is
+    ``("category", spec, None)``; its draw checks it.
+    """
     where = f'schema["columns"][{name!r}]'
+    if isinstance(spec, dict) and "values" in spec:
+        return "category", spec, None
     if not isinstance(spec, dict) or "low" not in spec or "high" not in spec:
-        raise ValueError(f'{where} needs "low" and "high", got {spec!r}.')
+        raise ValueError(
+            f'{where} needs "low" and "high" (a number) or "values" (a category, '
+            f'with optional "weights"), got {spec!r}.'
+        )
     extra = sorted(map(str, set(spec) - {"low", "high", "type"}))
     if extra:
         raise ValueError(f"{where} has unknown keys {extra}; allowed: low, high, type.")
@@ -204,3 +240,38 @@ def _column(name, spec):
             f"{where} must stay within 64-bit integers, got low={low!r}, high={high!r}."
         )
     return kind, low, high
+
+
+def _categorical(name, spec, rng, n_profiles):
+    """Draw ``n_profiles`` values of a categorical column from its spec."""
+    unknown = sorted(set(spec) - {"values", "weights"})
+    choices = spec["values"]
+    if unknown or not isinstance(choices, list) or not choices:
+        raise ValueError(
+            f'schema["columns"][{name!r}] must be {{"values": [...], "weights": '
+            f"[...]}} with a non-empty list of values (weights optional); got "
+            f"{spec!r}."
+        )
+    weights = spec.get("weights")
+    if weights is not None:
+        ok = (
+            isinstance(weights, list)
+            and len(weights) == len(choices)
+            and all(
+                isinstance(w, int | float)
+                and not isinstance(w, bool)
+                and math.isfinite(w)
+                and w >= 0
+                for w in weights
+            )
+            and sum(weights) > 0
+        )
+        if not ok:
+            raise ValueError(
+                f'schema["columns"][{name!r}]["weights"] must be a list of '
+                f"{len(choices)} non-negative numbers, one per value, not all "
+                f"zero; got {weights!r}."
+            )
+        weights = np.asarray(weights, dtype=float) / float(sum(weights))
+    picked = rng.choice(len(choices), size=n_profiles, p=weights)
+    return pd.Series([choices[i] for i in picked], dtype=object)

@@ -24,12 +24,17 @@ Its parameters
 ``fit_resample`` (training-time augmentation) on top of those two methods.
 """
 
+from dataclasses import dataclass, fields
+
 import numpy as np
 import pandas as pd
+from sklearn.base import OneToOneFeatureMixin
+from sklearn.utils import InputTags, Tags
 from sklearn.utils.validation import validate_data
 
-from ._frames import concat_frames
-from ._validation import EMPTY_INPUT, as_frame, check_sample_weight, check_y
+from ._native import append_rows, other_frame, take_rows
+from ._state import from_plain, to_plain
+from ._validation import EMPTY_INPUT, Y_REQUIRED, as_frame
 
 PROVENANCE_COLUMNS = (
     "source_position",
@@ -44,6 +49,10 @@ COLUMNS_OF_FIT = (
     "(an array's columns are its positions 0, 1, ...). Pass X with the "
     "columns seen in fit: a DataFrame after a fit on a DataFrame, an array "
     "after a fit on an array."
+)
+BAD_TARGET_ROWS = (
+    "y must hold one label (or one row of labels) per row of X ({n_samples}), "
+    "got shape {shape!r}."
 )
 NOT_A_TWIN_MAKER = (
     "augmenter must be a twin maker (an estimator with fit and make_twins, such "
@@ -127,7 +136,7 @@ class TwinSet:
         frame : DataFrame
             The columns of ``X`` followed by the provenance columns.
         """
-        frame = self.X if isinstance(self.X, pd.DataFrame) else pd.DataFrame(self.X)
+        frame, _ = as_frame(self.X)
         frame = frame.set_axis(self.provenance.index, axis=0)
         extra = self.provenance.rename(
             columns=lambda c: f"twin_{c}" if c in frame.columns else c
@@ -151,24 +160,68 @@ def check_twin_maker(augmenter):
     return augmenter
 
 
-def to_array(twins, X):
-    """Return the twins of an array ``X`` as an array of ``X``'s dtype."""
-    return twins.to_numpy(dtype=np.asarray(X).dtype)
+@dataclass(slots=True)
+class SamplerTags:
+    """imbalanced-learn's sampler tags (its checks and helpers read them).
+
+    Attributes
+    ----------
+    sample_indices : bool
+        Whether ``fit_resample`` sets ``sample_indices_``.
+    """
+
+    sample_indices: bool = False
 
 
-class TwinMakerMixin:
+@dataclass(slots=True)
+class _InputTags(InputTags):
+    # imbalanced-learn's tag: whether the input may be a DataFrame
+    dataframe: bool = False
+
+
+@dataclass(slots=True)
+class _Tags(Tags):
+    # imbalanced-learn's sampler tags; None for a maker that does not resample
+    sampler_tags: SamplerTags | None = None
+
+
+class TwinMakerMixin(OneToOneFeatureMixin):
     """Shared behaviour of twin makers: input checks, tags and ``fit_resample``.
 
     Subclasses implement ``fit`` and ``make_twins``; this mixin goes to the left
-    of ``BaseEstimator``.
+    of ``BaseEstimator``. Its tags are scikit-learn's with imbalanced-learn's
+    additions (``input_tags.dataframe`` and ``sampler_tags``), so that
+    imbalanced-learn's checks and pipeline recognise a sampler without this
+    package importing imbalanced-learn.
     """
+
+    # whether ``fit_resample`` augments training data (False: it refuses)
+    _resamples = True
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.categorical = True
-        tags.input_tags.string = True
-        return tags
+        input_tags = _InputTags(
+            **{f.name: getattr(tags.input_tags, f.name) for f in fields(InputTags)},
+            dataframe=True,
+        )
+        input_tags.allow_nan = True
+        input_tags.categorical = True
+        input_tags.string = True
+        out = _Tags(
+            **{f.name: getattr(tags, f.name) for f in fields(Tags)},
+            sampler_tags=SamplerTags(sample_indices=True) if self._resamples else None,
+        )
+        out.input_tags = input_tags
+        return out
+
+    def __getstate__(self):
+        # plain data only (see ``_state``): skops then saves a fitted maker
+        # with no type to trust but the maker's own class; pickle goes the
+        # same way
+        return to_plain(super().__getstate__())
+
+    def __setstate__(self, state):
+        super().__setstate__(from_plain(state))
 
     def _validate_frame(self, X, *, reset):
         """Return ``(frame, was_frame)``; record or check the fitted columns."""
@@ -207,43 +260,64 @@ class TwinMakerMixin:
                 )
             )
 
-    def fit_resample(self, X, y, sample_weight=None):
+    def fit_resample(self, X, y):
         """Fit, then return the data augmented with twins (labels copied).
 
         Parameters
         ----------
         X : DataFrame or array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Labels; each twin gets its source row's label.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights; each twin gets its source row's weight.
+            Training data: a pandas or polars DataFrame, an array or a list
+            of rows.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Labels (classes, regression targets, one-hot rows, ...); each twin
+            gets its source row's label.
 
         Returns
         -------
-        X_resampled : DataFrame or ndarray
-            The rows of ``X`` followed by their twins (no placebo twins).
-        y_resampled : Series or ndarray
-            The labels, aligned.
-        sample_weight_resampled : ndarray
-            Only when ``sample_weight`` is given: the weights, aligned.
+        X_resampled : DataFrame, ndarray or list
+            The rows of ``X`` followed by their twins (no placebo twins), of
+            the kind of ``X``.
+        y_resampled : Series, DataFrame, ndarray or list
+            The labels, aligned, of the kind of ``y``. For a pandas ``X`` and
+            ``y``, the index of ``y_resampled`` is that of ``X_resampled``
+            (a twin carries its source row's label).
+
+        Notes
+        -----
+        Sets ``sample_indices_``, the input row of each returned row, so any
+        per-row array lines up with the result: ``sample_weight[
+        augmenter.sample_indices_]`` gives each twin its row's weight.
+        :class:`CounterfactualAugmentedClassifier` does that with the weights
+        it is given (see "Sample weights" in the user guide's mitigation
+        page).
         """
-        frame, was_frame = as_frame(X)
-        y_values = check_y(y, len(frame), required=True)
-        weights = check_sample_weight(sample_weight, len(frame))
+        n_samples = _num_rows(X)
+        check_target(y, n_samples)
         self.fit(X)
         twins, provenance = self.make_twins(X, placebo=False)
         positions = provenance["source_position"].to_numpy()
-        if was_frame:
-            X_out = concat_frames([frame, twins])
-        else:
-            X_out = np.concatenate([np.asarray(X), twins])
-        if isinstance(y, pd.Series):
-            y_out = pd.concat([y, y.iloc[positions]])
-            if was_frame:
-                y_out.index = X_out.index
-        else:
-            y_out = np.concatenate([y_values, y_values[positions]])
-        if weights is None:
-            return X_out, y_out
-        return X_out, y_out, np.concatenate([weights, weights[positions]])
+        indices = np.concatenate([np.arange(n_samples), positions])
+        X_out = append_rows(X, twins)
+        index = X_out.index if isinstance(X_out, pd.DataFrame) else None
+        y_out = take_rows(y, indices, index=index)
+        self.sample_indices_ = indices
+        return X_out, y_out
+
+
+def _num_rows(X):
+    if isinstance(X, pd.DataFrame | np.ndarray | list) or other_frame(X) is not None:
+        return len(X)
+    return len(as_frame(X)[0])  # sparse matrices and the like: refused here
+
+
+def check_target(y, n_samples):
+    """Refuse a missing ``y`` or one without one label (row) per row of X."""
+    if y is None:
+        raise ValueError(
+            Y_REQUIRED.format(
+                what="fit_resample", why="each twin copies its source's label"
+            )
+        )
+    shape = np.shape(y)
+    if len(shape) not in (1, 2) or shape[0] != n_samples:
+        raise ValueError(BAD_TARGET_ROWS.format(n_samples=n_samples, shape=shape))

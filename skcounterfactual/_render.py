@@ -12,6 +12,7 @@ import html
 import math
 import re
 
+from . import _render_kinds as kinds
 from ._escape import markdown, terminal
 from ._plotting import (
     DIRECTION_COUNTS,
@@ -41,6 +42,8 @@ def _number(value, digits=3):
 
 
 def _p(value):
+    if value is None:
+        return DASH
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
@@ -82,6 +85,14 @@ def _text_diff(old, new, limit=8):
 
 def summary_table(report):
     """Return the header and rows of the summary table as text."""
+    if getattr(report, "kind", "classifier") == "regressor":
+        return kinds.regression_summary(
+            report,
+            lambda a: f"{a.unseen_twins:,}",
+            lambda a: (
+                DASH if a.incoherent_share is None else f"{a.incoherent_share:.1%}"
+            ),
+        )
     header = [
         "attribute",
         "rows",
@@ -115,19 +126,26 @@ def summary_table(report):
     return header, rows
 
 
-def finding(a):
+def finding(a, report=None):
     """Return one sentence on what the audit of an attribute shows."""
-    text = (
-        f"{a.n_flipped_rows:,} of {a.n_rows:,} rows ({a.flip_rate:.1%}) get a "
-        f"different decision when only {a.name} changes."
-    )
+    kind = getattr(report, "kind", "classifier")
+    if kind == "regressor" or a.flip_rate is None:
+        text = kinds.opening(a, report)
+    else:
+        text = (
+            f"{a.n_flipped_rows:,} of {a.n_rows:,} rows ({a.flip_rate:.1%}) get a "
+            f"different decision when only {a.name} changes."
+        )
     if a.n_missing:
         text += (
             f" {a.n_missing:,} rows with a missing {a.name} were skipped (no "
             "twins, not in the group metrics)."
         )
     text += _text_sentence(a.text_changes)
-    for row in a.comparisons.sort_values("p_value_midp").head(1).to_dict("records"):
+    text += kinds.comparison_sentence(a)
+    if "favoured" not in a.comparisons:
+        text += kinds.labels_sentence(a) if kind != "regressor" else ""
+    for row in _top_comparison(a):
         if row["favoured"] is None:
             continue
         first = row["favoured"] == row["value_a"]
@@ -139,10 +157,17 @@ def finding(a):
             f"gets the favourable decision in {wins:,} discordant pairs against "
             f"{losses:,} (mid-p {_p(row['p_value_midp'])})."
         )
+    text += kinds.trend_sentence(a)
     caveat = a.caveat()
     if caveat:
         text += f" Caveat: {caveat} (see Twin coherence)."
     return text
+
+
+def _top_comparison(a):
+    if "favoured" not in a.comparisons:
+        return []
+    return a.comparisons.sort_values("p_value_midp").head(1).to_dict("records")
 
 
 def _text_sentence(changes):
@@ -253,21 +278,33 @@ def _evidence_cell(column, value):
         return _changes(value)
     if column in ("score", "twin_score"):
         return _number(value)
+    if isinstance(value, float):  # a regressor's prediction
+        return f"{value:,.6g}"
     return label(value)
 
 
-def _sections(a):
-    direction = (
-        ["source", "target", "pairs", f"fav {ARROW} unfav", f"unfav {ARROW} fav"]
-        + ["mid-p", "exact p"],
-        [
-            [label(r["source"]), label(r["target"]), f"{r['n_pairs']:,}"]
-            + [f"{r[k]:,}" for k in DIRECTION_COUNTS[1:3]]
-            + [_p(r["p_value_midp"]), _p(r["p_value_exact"])]
-            for r in a.direction.to_dict("records")
-        ],
+def _sections(a, report=None):
+    kind = getattr(report, "kind", "classifier")
+    moves = [c for c in DIRECTION_COUNTS[1:3] if c in a.direction]
+    if kind == "regressor":
+        moves = [c for c in ("twin_higher", "twin_lower") if c in a.direction]
+    table, cut_direction = kinds.top_rows(
+        a.direction, a.direction[moves].sum(axis=1) if moves else a.direction
     )
-    groups = a.group_metrics
+    if kind == "regressor":
+        direction = kinds.regression_direction(table)
+    else:
+        direction = (
+            ["source", "target", "pairs", f"fav {ARROW} unfav", f"unfav {ARROW} fav"]
+            + ["mid-p", "exact p"],
+            [
+                [label(r["source"]), label(r["target"]), f"{r['n_pairs']:,}"]
+                + [f"{r[k]:,}" for k in DIRECTION_COUNTS[1:3]]
+                + [_p(r["p_value_midp"]), _p(r["p_value_exact"])]
+                for r in table.to_dict("records")
+            ],
+        )
+    groups, cut_groups = kinds.top_rows(a.group_metrics, a.group_metrics["count"])
     group_rows = [
         [label(g)]
         + [f"{v:,}" if k == "count" else _number(float(v)) for k, v in row.items()]
@@ -278,9 +315,11 @@ def _sections(a):
     evidence_rows = [
         [_evidence_cell(c, r[c]) for c in shown] for r in a.evidence.to_dict("records")
     ]
+    ordinal = kinds.ordinal_section(a, kind)
     return [
-        ("Direction", direction),
-        ("Groups (original rows)", (group_header, group_rows)),
+        ("Direction" + cut_direction, direction),
+        ("Groups (original rows)" + cut_groups, (group_header, group_rows)),
+        *([("How the outcome moves as the value goes up", ordinal)] if ordinal else []),
         (
             f"Evidence: {len(a.evidence):,} of {a.n_flipped_pairs:,} flipped pairs",
             ([c.replace("_", " ") for c in shown], evidence_rows),
@@ -327,14 +366,20 @@ def _flipset_sections(a):
 
 
 def _intro(report):
+    if getattr(report, "kind", "classifier") == "regressor":
+        return kinds.intro(report)
     scores = ""
     if report.response_method != "predict":
         scores = f", scores from {report.response_method}"
     weighted = "; rows weighted by sample_weight" if report.weighted else ""
     return (
         f"{report.n_rows:,} rows audited. Decisions from predict{scores}; "
-        f"favourable decision (pos_label) {report.pos_label!r}; "
-        f"{report.confidence:.0%} intervals{weighted}."
+        + (
+            f"favourable decision (pos_label) {report.pos_label!r}; "
+            if report.pos_label is not None
+            else "no favourable class (pos_label): a flip is any change of label; "
+        )
+        + f"{report.confidence:.0%} intervals{weighted}."
     )
 
 
@@ -348,6 +393,12 @@ LEGEND = (
     "equalized odds differences between groups. Incoherent twins: share of twins "
     "meeting a combination the fit data (almost) never holds."
 )
+
+
+def _legend(report):
+    if getattr(report, "kind", "classifier") == "regressor":
+        return kinds.REGRESSION_LEGEND
+    return LEGEND
 
 
 def render_markdown(report):
@@ -366,10 +417,11 @@ def render_markdown(report):
         return "\n".join(lines)
 
     out = [f"# Counterfactual audit of {md(report.estimator)}", "", md(_intro(report))]
-    out += ["", "## Summary", "", table(*summary_table(report)), "", LEGEND, ""]
+    out += ["", "## Summary", "", table(*summary_table(report)), "", _legend(report)]
+    out += [""]
     for a in report.attributes.values():
-        out += [f"## {md(a.name)}", "", md(finding(a)), ""]
-        for title, (header, rows) in _sections(a):
+        out += [f"## {md(a.name)}", "", md(finding(a, report)), ""]
+        for title, (header, rows) in _sections(a, report):
             out += [f"### {md(title)}", "", table(header, rows) if rows else "None."]
             out += [""]
         out += ["### Twin coherence", "", md(coherence_summary(a)), ""]
@@ -456,30 +508,32 @@ def render_html(report, *, figures=True, page=True):
         f"<h1>Counterfactual audit of {esc(report.estimator)}</h1>",
         f"<p>{esc(_intro(report))}</p>",
         "<h2>Summary</h2>" + _html_table(*summary_table(report)),
-        f'<p class="note">{esc(LEGEND)}</p>',
+        f'<p class="note">{esc(_legend(report))}</p>',
     ]
-    if figures:
+    if figures and all(a.flip_rate is not None for a in found):
         size = (7.0, 1.4 + 0.7 * len(found))
         parts.append(_figure(plot_flip_rates, (report,), "Flip rates", size))
-    else:
+    elif not figures:
         parts.append(f'<p class="note">{esc(FIGURES_MISSING)}</p>')
     for a in found:
         parts.append(f"<h2>{esc(a.name)}</h2>")
-        parts.append(f'<p class="finding">{esc(finding(a))}</p>')
-        if figures and len(a.group_metrics):
-            size = (7.0, 1.4 + 0.45 * len(a.group_metrics))
+        parts.append(f'<p class="finding">{esc(finding(a, report))}</p>')
+        rates = len(a.group_metrics) and "selection_rate" in a.group_metrics
+        if figures and rates:
+            size = (7.0, 1.4 + 0.45 * min(len(a.group_metrics), MAX_MATRIX_GROUPS))
             alt = f"Selection rate by {a.name}"
             parts.append(_figure(plot_selection_rates, (a,), alt, size))
-        n_sources = a.direction["source"].nunique()
-        if figures and n_sources <= MAX_MATRIX_GROUPS:
+        decisions = "favourable_to_unfavourable" in a.direction
+        n_sources = a.direction["source"].nunique() if decisions else 0
+        if figures and decisions and n_sources <= MAX_MATRIX_GROUPS:
             parts.append(_matrix(a, report.pos_label))
-        elif figures:
+        elif figures and decisions:
             parts.append(
                 f'<p class="note">No decision matrix figure: {n_sources:,} values '
                 f"of {esc(a.name)} are too many to draw; see the Direction "
                 "table.</p>"
             )
-        for title, (header, rows) in _sections(a):
+        for title, (header, rows) in _sections(a, report):
             parts.append(f"<h3>{esc(title)}</h3>")
             parts.append(_html_table(header, rows) if rows else "<p>None.</p>")
         parts.append("<h3>Twin coherence</h3>")

@@ -25,7 +25,9 @@ JSON_KEYS = (
     "estimator",
     "n_rows",
     "response_method",
+    "kind",
     "pos_label",
+    "tolerance",
     "confidence",
     "placebo",
     "weighted",
@@ -51,6 +53,8 @@ SUMMARY_COLUMNS = (
     "demographic_parity_difference",
     "demographic_parity_ratio",
     "equalized_odds_difference",
+    "mean_prediction_difference",
+    "error_difference",
     "unseen_twins",
     "n_flipped_pairs",
     "incoherent_share",
@@ -84,33 +88,54 @@ class AttributeAudit:
     flip_rate_interval : tuple of float
         Wilson interval (on Kish's effective size when weighted).
     n_flipped_rows : int
-        Audited rows that flip (unweighted count).
+        Audited rows that flip (unweighted count). For a classifier a flip is
+        a change of the predicted label (with a favourable class, a move into
+        or out of it); for a regressor, a change of the prediction larger
+        than the audit's ``tolerance``: without one, ``flip_rate`` is None
+        (see ``undefined``) and the effect is the measure.
     placebo_rate, placebo_rate_interval : float, tuple or None
         The same for placebo twins (protected value kept, linked fields
         regenerated): the flip rate that regenerating names alone causes.
     flip_minus_placebo, flip_minus_placebo_interval : float, tuple or None
         ``flip_rate - placebo_rate`` with Newcombe's paired interval.
     direction : DataFrame
-        One row per source value and target value: pairs, and decisions
-        (favourable/unfavourable) on the row and on its twin, with mid-p and
-        exact McNemar p-values of asymmetry within that cell.
+        One row per observed source value and target value: pairs, and
+        decisions (favourable/unfavourable) on the row and on its twin, with
+        mid-p and exact McNemar p-values of asymmetry within that cell. For a
+        regressor: pairs, the mean signed and absolute change of the
+        prediction (twin minus row), quantiles of the signed change
+        (``change_q05``, ``change_median``, ``change_q95``), and the pairs
+        whose twin predicts higher (``twin_higher``), lower (``twin_lower``)
+        or within the tolerance (``unchanged``). For a numeric attribute
+        twinned on a few values of a continuous column (``bins_`` of the
+        augmenter), the source is the bin of the row's own value. Empty when
+        the favourable class is unknown (see ``undefined``).
     comparisons : DataFrame
         One row per pair of values ``a``, ``b``: each person's decision as
         ``a`` against their decision as ``b``, pooled over both directions,
-        with the p-values of "the value does not matter".
-    asymmetry_p_value, asymmetry_p_value_exact : float
+        with the p-values of "the value does not matter" (for a regressor,
+        ``only_a_higher``, ``only_b_higher`` and ``higher``: which value gets
+        the higher prediction). For a binned numeric attribute, consecutive
+        values of its domain.
+    asymmetry_p_value, asymmetry_p_value_exact : float or None
         Smallest ``comparisons`` p-value, Bonferroni-adjusted for the number
         of value pairs (mid-p and exact).
     score_change, score_change_interval : float, tuple or None
         Mean absolute change of the positive-class score between a row and its
-        twins, with a t interval (scores only).
+        twins, with a t interval (scores only). For a regressor, the *effect*:
+        the mean absolute change of the prediction, in its units.
     group_metrics : DataFrame
         By group of the original rows: count, selection rate and, with ``y``,
         accuracy and true and false positive rates (Fairlearn definitions:
         a group without positive, or negative, labels gets a rate of 0).
-        Empty, with its reason under ``undefined``, when a protected column
-        has more than 20 distinct values (a continuous attribute such as an
-        exact age, which needs binning first).
+        A numeric attribute twinned on a few values of a continuous column
+        (the augmenter's ``bins_``) is grouped by the bins between those
+        values (``"< 30.5"``, ``"[30.5, 43.5)"``, ...). Empty, with its
+        reason under ``undefined``, when another protected column has more
+        than 20 distinct values. For a regressor: ``count``,
+        ``mean_prediction`` and, with ``y``, ``mean_absolute_error`` and
+        ``mean_squared_error``; without a favourable class: ``count`` and,
+        with ``y``, ``accuracy``.
     demographic_parity_difference, demographic_parity_ratio : float or None
         Between-groups difference and ratio of the selection rates.
     equalized_odds_difference : float or None
@@ -169,6 +194,29 @@ class AttributeAudit:
         difference twin minus member; for a category, the difference in the
         share holding it; the same in standard deviations; the share of
         pairs in which the feature differs).
+    effect_quantiles : dict or None
+        For a regressor, quantiles (``q05``, ``q25``, ``median``, ``q75``,
+        ``q95``) of the absolute change of the prediction over all twin
+        pairs, within 0.5% (a log-bucket sketch that merges exactly across
+        chunks). None for classifiers.
+    mean_prediction_difference, error_difference : float or None
+        For a regressor, the between-groups differences of the mean
+        prediction and (with ``y``) of the mean absolute error, as Fairlearn's
+        ``MetricFrame(...).difference()`` computes them; its group metrics
+        are ``count``, ``mean_prediction``, ``mean_absolute_error`` and
+        ``mean_squared_error``. None for classifiers.
+    ordinal : DataFrame or None
+        For a numeric attribute with 3 to 50 twin values (an age, an income):
+        per value, the people evaluated at it (``n_rows``), their selection
+        rate (or mean prediction, and ``mean_score`` with scores), and from
+        the previous value, the pairs, how many moved up (``n_up``) and down
+        (``n_down``), the mean change of the score and the sign test's
+        p-values. None for other attributes.
+    trend : dict or None
+        With ``ordinal``, the moves pooled over all steps: ``direction``
+        (``"increasing"``, ``"decreasing"`` or ``"none"``), ``monotone`` (no
+        step goes the other way), ``n_steps``, ``n_up``, ``n_down`` and the
+        exact and mid-p sign test p-values.
 
     Examples
     --------
@@ -188,8 +236,8 @@ class AttributeAudit:
     n_missing: int
     n_twins: int
     n_placebo_twins: int
-    flip_rate: float
-    flip_rate_interval: tuple
+    flip_rate: float | None
+    flip_rate_interval: tuple | None
     n_flipped_rows: int
     placebo_rate: float | None
     placebo_rate_interval: tuple | None
@@ -197,8 +245,8 @@ class AttributeAudit:
     flip_minus_placebo_interval: tuple | None
     direction: pd.DataFrame
     comparisons: pd.DataFrame
-    asymmetry_p_value: float
-    asymmetry_p_value_exact: float
+    asymmetry_p_value: float | None
+    asymmetry_p_value_exact: float | None
     score_change: float | None
     score_change_interval: tuple | None
     group_metrics: pd.DataFrame
@@ -218,6 +266,11 @@ class AttributeAudit:
     suggested_links: dict = field(default_factory=dict)
     flipsets: pd.DataFrame | None = None
     transparency: pd.DataFrame | None = None
+    effect_quantiles: dict | None = None
+    mean_prediction_difference: float | None = None
+    error_difference: float | None = None
+    ordinal: pd.DataFrame | None = None
+    trend: dict | None = None
 
     def caveat(self):
         """Return the caveat on the flip rate, or None when there is none.
@@ -248,7 +301,16 @@ class AttributeAudit:
 
 JSON_ATTRIBUTE_KEYS = tuple(f.name for f in fields(AttributeAudit) if f.name != "name")
 # Sections that only some twins have (None without them, not undefined)
-OPTIONAL_SECTIONS = ("text_changes", "flipsets", "transparency")
+OPTIONAL_SECTIONS = (
+    "text_changes",
+    "flipsets",
+    "transparency",
+    "effect_quantiles",
+    "mean_prediction_difference",
+    "error_difference",
+    "ordinal",
+    "trend",
+)
 
 
 class AuditReport:
@@ -264,9 +326,17 @@ class AuditReport:
     estimator : str
         The audited estimator's class name (with a pipeline's steps).
     response_method : str
-        How the scores were read (``"predict"`` when there are none).
-    pos_label : label
-        The favourable decision.
+        How the scores were read (``"predict"`` when there are none, and for
+        regressors, whose predictions are their scores).
+    kind : {"classifier", "regressor"}
+        What the model predicts: labels, or continuous values.
+    pos_label : label or None
+        The favourable decision; None for regressors, and for classifiers
+        whose favourable class is unknown (then flips are any change of
+        label, and directions and parity are undefined).
+    tolerance : float or None
+        For a regressor, the largest change of a prediction that is not a
+        flip.
     confidence : float
         Confidence level of every interval.
     placebo : bool
@@ -313,12 +383,16 @@ class AuditReport:
         placebo,
         weighted,
         has_y,
+        kind="classifier",
+        tolerance=None,
     ):
         self.attributes = attributes
         self.n_rows = n_rows
         self.estimator = estimator
         self.response_method = response_method
+        self.kind = kind
         self.pos_label = pos_label
+        self.tolerance = tolerance
         self.confidence = confidence
         self.placebo = placebo
         self.weighted = weighted
@@ -327,6 +401,10 @@ class AuditReport:
     def __repr__(self):
         parts = ", ".join(
             f"{name}: flip rate {a.flip_rate:.3f}"
+            if a.flip_rate is not None
+            else f"{name}: effect {a.score_change:.4g}"
+            if a.score_change is not None
+            else f"{name}: flip rate undefined"
             for name, a in self.attributes.items()
         )
         return f"<AuditReport of {self.estimator} on {self.n_rows} rows ({parts})>"
@@ -452,7 +530,19 @@ class AuditReport:
         Returns
         -------
         ax : matplotlib Axes
+
+        Raises
+        ------
+        ValueError
+            When a flip rate is undefined (a regressor audited without a
+            tolerance).
         """
+        for a in self.attributes.values():
+            if a.flip_rate is None:
+                raise ValueError(
+                    f"The flip rate of {a.name!r} is undefined, so there is none "
+                    f"to plot: {a.undefined.get('flip_rate')}."
+                )
         return _plotting.plot_flip_rates(self, ax=ax)
 
     def plot_selection_rates(self, attribute=None, ax=None):
@@ -468,8 +558,20 @@ class AuditReport:
         Returns
         -------
         ax : matplotlib Axes
+
+        Raises
+        ------
+        ValueError
+            When the attribute has no selection rates: a continuous column
+            without bins, a regressor, or no favourable class.
         """
-        return _plotting.plot_selection_rates(self._attribute(attribute), ax=ax)
+        found = self._attribute(attribute)
+        if len(found.group_metrics) and "selection_rate" not in found.group_metrics:
+            reason = found.undefined.get("demographic_parity_difference")
+            raise ValueError(
+                f"The selection rates by {found.name!r} are undefined: {reason}."
+            )
+        return _plotting.plot_selection_rates(found, ax=ax)
 
     def plot_decision_matrix(self, attribute=None, ax=None):
         """Plot the twin decision matrix: row decision by twin decision per group.
@@ -484,7 +586,20 @@ class AuditReport:
         Returns
         -------
         ax : matplotlib Axes
+
+        Raises
+        ------
+        ValueError
+            When the audit has no favourable decisions to draw (a regressor,
+            or a classifier without a favourable class).
         """
-        return _plotting.plot_decision_matrix(
-            self._attribute(attribute), self.pos_label, ax=ax
-        )
+        found = self._attribute(attribute)
+        if "favourable_to_unfavourable" not in found.direction:
+            reason = found.undefined.get(
+                "direction", "a regressor's directions compare predictions"
+            )
+            raise ValueError(
+                f"The decision matrix of {found.name!r} needs favourable "
+                f"decisions: {reason}. See the direction table instead."
+            )
+        return _plotting.plot_decision_matrix(found, self.pos_label, ax=ax)

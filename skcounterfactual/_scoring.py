@@ -12,6 +12,13 @@ from fractions import Fraction
 
 import numpy as np
 
+from ._kind import (
+    PREDICT_FOR_CLASSIFIER,
+    REGRESSOR,
+    SCORES_FOR_REGRESSOR,
+    declared_kind,
+    needs_tolerance,
+)
 from ._partitions import Rows, twin_maker_for
 from ._predictions import (
     DEFAULT_CHUNK_SIZE,
@@ -20,15 +27,17 @@ from ._predictions import (
     iter_predictions,
     positive_class,
     require_positive_class,
-    score_method,
 )
 from ._stats import weighted_total
 from ._validation import (
     as_column_list,
     check_bool,
     check_columns,
+    check_option,
     check_positive_int,
 )
+
+EFFECT_METHODS = ("auto", "predict", "predict_proba", "decision_function")
 
 
 def _prepare(X, protected, augmenter, sample_weight, sensitive, chunk):
@@ -82,6 +91,7 @@ def counterfactual_flip_rate(
     protected=None,
     augmenter=None,
     pos_label=None,
+    tolerance=None,
     sample_weight=None,
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
@@ -107,9 +117,16 @@ def counterfactual_flip_rate(
         links={...})``: used as is when fitted (fit it on the training data so
         its vocabularies are the model's), else fitted on ``X``.
     pos_label : label, default=None
-        The favourable class. When given, only a move into or out of it counts
-        as a flip (for multiclass models); when None, any change of the
-        predicted label does.
+        The favourable class of a classifier. When given, only a move into or
+        out of it counts as a flip (for multiclass models); when None, any
+        change of the predicted label does.
+    tolerance : float or None, default=None
+        For a regressor (a credit limit, a premium), the largest change of the
+        prediction that is not a flip: a row flips when a twin's prediction
+        differs from its own by more than ``tolerance``. Required for
+        regressors (their predictions move a little for almost every twin),
+        refused for classifiers. It also marks a model that declares no
+        estimator type as a regressor, as ``pos_label`` marks a classifier.
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights.
     sensitive_features_at_predict : bool, default=False
@@ -128,11 +145,13 @@ def counterfactual_flip_rate(
     See Also
     --------
     counterfactual_flip_score : ``1 - rate``, for model selection.
+    counterfactual_effect : How much scores (or a regressor's predictions) move.
     CounterfactualAugmenter : The twin options (links, values, locales, ...).
 
     Examples
     --------
     >>> import pandas as pd
+    >>> from sklearn.linear_model import LinearRegression
     >>> from sklearn.tree import DecisionTreeClassifier
     >>> from skcounterfactual import counterfactual_flip_rate
     >>> X = pd.DataFrame({"gender_code": [1, 1, 0, 0], "income": [40, 90, 40, 90]})
@@ -140,8 +159,51 @@ def counterfactual_flip_rate(
     >>> model = DecisionTreeClassifier(random_state=0).fit(X, y)
     >>> counterfactual_flip_rate(model, X, protected="gender_code")
     0.5
+
+    A regressor flips when its prediction moves by more than ``tolerance``:
+
+    >>> limits = LinearRegression().fit(X, [5000, 9100, 4000, 9000])
+    >>> counterfactual_flip_rate(limits, X, protected="gender_code", tolerance=500)
+    1.0
+    >>> counterfactual_flip_rate(limits, X, protected="gender_code", tolerance=1000)
+    0.0
+    """
+    return flip_rate(
+        estimator,
+        X,
+        protected=protected,
+        augmenter=augmenter,
+        pos_label=pos_label,
+        tolerance=tolerance,
+        sample_weight=sample_weight,
+        sensitive_features_at_predict=sensitive_features_at_predict,
+        chunk_size=chunk_size,
+    )
+
+
+def flip_rate(
+    estimator,
+    X,
+    *,
+    protected=None,
+    augmenter=None,
+    pos_label=None,
+    tolerance=None,
+    sample_weight=None,
+    sensitive_features_at_predict=False,
+    chunk_size=DEFAULT_CHUNK_SIZE,
+    placebo=False,
+):
+    """:func:`counterfactual_flip_rate`, building placebo twins when asked.
+
+    Placebo twins never count in the flip rate; ``placebo=None`` builds the
+    twin maker's own (so that a scorer sharing twins with the flip minus
+    placebo scorer builds each fold's twins once).
     """
     check_estimator(estimator)
+    kind = declared_kind(estimator, pos_label=pos_label, tolerance=tolerance)
+    if kind == REGRESSOR and tolerance is None:
+        raise needs_tolerance("The flip rate", estimator)
     rows, maker = _prepare(
         X,
         protected,
@@ -158,16 +220,19 @@ def counterfactual_flip_rate(
             frame,
             maker,
             dtype=dtype,
+            placebo=placebo,
             sensitive_features_at_predict=sensitive_features_at_predict,
             chunk_size=chunk_size,
+            kind=kind,
+            tolerance=tolerance,
         )
 
-    return _mean_over_rows(
-        rows,
-        chunks,
-        lambda chunk: chunk.flips(chunk.mask("twin"), positive),
-        "flip rate",
-    )
+    def flips(chunk):
+        if chunk.kind == REGRESSOR and tolerance is None:
+            raise needs_tolerance("The flip rate", estimator)
+        return chunk.flips(chunk.mask("twin"), positive)
+
+    return _mean_over_rows(rows, chunks, flips, "flip rate")
 
 
 def counterfactual_flip_score(
@@ -178,6 +243,7 @@ def counterfactual_flip_score(
     protected=None,
     augmenter=None,
     pos_label=None,
+    tolerance=None,
     sample_weight=None,
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
@@ -200,6 +266,9 @@ def counterfactual_flip_score(
         How twins are built (see :func:`counterfactual_flip_rate`).
     pos_label : label, default=None
         The favourable class (see :func:`counterfactual_flip_rate`).
+    tolerance : float or None, default=None
+        For a regressor, the largest change that is not a flip (see
+        :func:`counterfactual_flip_rate`).
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights.
     sensitive_features_at_predict : bool, default=False
@@ -233,6 +302,7 @@ def counterfactual_flip_score(
         protected=protected,
         augmenter=augmenter,
         pos_label=pos_label,
+        tolerance=tolerance,
         sample_weight=sample_weight,
         sensitive_features_at_predict=sensitive_features_at_predict,
         chunk_size=chunk_size,
@@ -252,14 +322,19 @@ def counterfactual_effect(
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
 ):
-    """Mean absolute change of the positive-class score between rows and twins.
+    """Mean absolute change of the score, or prediction, between rows and twins.
 
-    Each row counts once: its change is the mean over its twins.
+    For a classifier, the score is the favourable class's probability (or
+    decision function); for a regressor, the prediction itself, in its units
+    (the effect is then the primary measure: see :func:`audit` for its
+    quantiles and direction). Each row counts once: its change is the mean
+    over its twins.
 
     Parameters
     ----------
     estimator : fitted estimator
-        With ``predict_proba`` or ``decision_function``.
+        A classifier with ``predict_proba`` or ``decision_function``, or a
+        regressor.
     X : DataFrame or array-like of shape (n_samples, n_features)
         The rows to audit.
     y : None
@@ -268,13 +343,16 @@ def counterfactual_effect(
         The protected column(s), a shortcut for a default augmenter.
     augmenter : twin maker, default=None
         How twins are built (see :func:`counterfactual_flip_rate`).
-    response_method : {"auto", "predict_proba", "decision_function"}, \
-default="auto"
-        Which score to compare; ``"auto"`` takes ``predict_proba`` when the
-        estimator has it, else ``decision_function``.
+    response_method : {"auto", "predict", "predict_proba", \
+"decision_function"}, default="auto"
+        Which output to compare. ``"auto"`` takes a regressor's ``predict``,
+        else ``predict_proba`` when the estimator has it, else
+        ``decision_function``. ``"predict"`` is for regressors (and models
+        without estimator type whose ``predict`` returns continuous values).
     pos_label : label, default=None
         The class whose probability is compared. Binary models give the same
-        effect for either class; multiclass models need it.
+        effect for either class; multiclass models need it; regressors take
+        none.
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights.
     sensitive_features_at_predict : bool, default=False
@@ -285,20 +363,31 @@ default="auto"
     Returns
     -------
     effect : float
-        0.0 when no twin moves the score.
+        0.0 when no twin moves the score (in probability units, or in the
+        regressor's units).
+
+    See Also
+    --------
+    make_counterfactual_effect_scorer : The negated effect as a scorer.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.linear_model import LinearRegression, LogisticRegression
     >>> from skcounterfactual import counterfactual_effect
     >>> X = pd.DataFrame({"gender_code": [1, 1, 0, 0], "income": [4, 9, 4, 9]})
     >>> model = LogisticRegression().fit(X, [1, 1, 0, 1])
     >>> round(counterfactual_effect(model, X, protected="gender_code"), 3)
     0.064
+    >>> limits = LinearRegression().fit(X, [5000, 9100, 4000, 9000])
+    >>> round(counterfactual_effect(limits, X, protected="gender_code"), 2)
+    550.0
     """
-    method = score_method(estimator, response_method)
-    check_estimator(estimator, method)
+    check_option(response_method, EFFECT_METHODS, "response_method")
+    check_estimator(estimator)
+    kind = declared_kind(estimator, pos_label=pos_label)
+    method = _effect_method(estimator, response_method, kind)
+    check_estimator(estimator, None if method == "predict" else method)
     rows, maker = _prepare(
         X,
         protected,
@@ -307,12 +396,18 @@ default="auto"
         sensitive_features_at_predict,
         chunk_size,
     )
-    positive = positive_class(estimator, pos_label)
-    classes = getattr(estimator, "classes_", None)
-    if positive is None and classes is not None and len(classes) == 2:
-        positive = classes[-1]  # |change| is the same for either class
-    if method == "predict_proba" and positive is None:
-        positive = require_positive_class(estimator, pos_label, "counterfactual_effect")
+    positive = None
+    if method != "predict":
+        positive = positive_class(estimator, pos_label)
+        classes = getattr(estimator, "classes_", None)
+        if positive is None and classes is not None and len(classes) == 2:
+            # a binary model's |change| is the same for either class: take the
+            # class its decision_function scores, stated here, not guessed
+            positive = _plain(classes[1])
+        if method == "predict_proba" and positive is None:
+            positive = require_positive_class(
+                estimator, pos_label, "counterfactual_effect"
+            )
 
     def chunks(frame, dtype):
         return iter_predictions(
@@ -324,6 +419,7 @@ default="auto"
             pos_label=positive,
             sensitive_features_at_predict=sensitive_features_at_predict,
             chunk_size=chunk_size,
+            kind=REGRESSOR if method == "predict" else kind,
         )
 
     return _mean_over_rows(
@@ -332,3 +428,105 @@ default="auto"
         lambda chunk: chunk.score_changes(chunk.mask("twin")),
         "counterfactual effect",
     )
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _effect_method(estimator, response_method, kind):
+    """Return the method whose output the effect compares."""
+    name = type(estimator).__name__
+    if kind == REGRESSOR:
+        if response_method not in ("auto", "predict"):
+            raise ValueError(
+                SCORES_FOR_REGRESSOR.format(method=response_method, name=name)
+            )
+        return "predict"
+    if response_method == "predict":
+        if kind is not None:
+            raise ValueError(PREDICT_FOR_CLASSIFIER.format(name=name))
+        return "predict"
+    if response_method != "auto":
+        return response_method
+    for method in ("predict_proba", "decision_function"):
+        if hasattr(estimator, method):
+            return method
+    if kind is None:
+        return "predict"  # a duck-typed model without scores: its predictions
+    raise ValueError(
+        f"{name} has neither predict_proba nor decision_function, so it gives "
+        "no scores to compare; for a regressor pass response_method='predict'."
+    )
+
+
+NO_PLACEBO_TWINS = (
+    "The flip minus placebo score needs placebo twins, and the augmenter "
+    "{kind} built none: placebo twins keep the protected value and regenerate "
+    "the generated links (names). Link a generated field (e.g. "
+    "links={{'first_name': 'first_name'}}) and keep placebo='auto' (or True), "
+    "or score the flip rate alone."
+)
+
+
+def flip_minus_placebo(
+    estimator,
+    X,
+    *,
+    protected=None,
+    augmenter=None,
+    pos_label=None,
+    tolerance=None,
+    sample_weight=None,
+    sensitive_features_at_predict=False,
+    chunk_size=DEFAULT_CHUNK_SIZE,
+):
+    """Return the flip rate minus the placebo rate, over rows that have both.
+
+    The placebo rate is the share of rows whose decision changes for a placebo
+    twin (same protected value, linked names regenerated): the flips that new
+    names cause alone. The difference is what the protected value itself
+    adds; as the audit's ``flip_minus_placebo``, it is taken over the rows
+    with both kinds of twins, each row counting once.
+    """
+    check_estimator(estimator)
+    kind = declared_kind(estimator, pos_label=pos_label, tolerance=tolerance)
+    if kind == REGRESSOR and tolerance is None:
+        raise needs_tolerance("The flip minus placebo score", estimator)
+    rows, maker = _prepare(
+        X,
+        protected,
+        augmenter,
+        sample_weight,
+        sensitive_features_at_predict,
+        chunk_size,
+    )
+    positive = None if pos_label is None else positive_class(estimator, pos_label)
+
+    def chunks(frame, dtype):
+        return iter_predictions(
+            estimator,
+            frame,
+            maker,
+            dtype=dtype,
+            placebo=None,
+            sensitive_features_at_predict=sensitive_features_at_predict,
+            chunk_size=chunk_size,
+            kind=kind,
+            tolerance=tolerance,
+        )
+
+    def difference(chunk):
+        if chunk.kind == REGRESSOR and tolerance is None:
+            raise needs_tolerance("The flip minus placebo score", estimator)
+        flipped, audited = chunk.flips(chunk.mask("twin"), positive)
+        p_flipped, p_audited = chunk.flips(chunk.mask("placebo"), positive)
+        both = audited & p_audited
+        return flipped.astype(float) - p_flipped.astype(float), both
+
+    try:
+        return _mean_over_rows(rows, chunks, difference, "flip minus placebo rate")
+    except ValueError as exc:
+        if not str(exc).startswith("No row of X has a twin"):
+            raise
+        raise ValueError(NO_PLACEBO_TWINS.format(kind=type(maker).__name__)) from None

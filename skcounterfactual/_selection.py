@@ -1,12 +1,19 @@
-"""Group-parity scorers, a ready ``scoring=`` dict, and a fairness-bounded refit."""
-
-import numbers
+"""Group-parity scorers and a ready ``scoring=`` dict for model selection."""
 
 import numpy as np
 
 from . import _parity
 from ._augmenter import protected_of
+from ._effect_scorer import make_counterfactual_effect_scorer
 from ._flip_scorer import make_counterfactual_flip_scorer
+from ._kind import (
+    CLASSIFIER,
+    REGRESSOR,
+    check_tolerance,
+    declared_kind,
+    output_kind,
+)
+from ._linkspec import normalise_links
 from ._predictions import (
     DEFAULT_CHUNK_SIZE,
     check_estimator,
@@ -14,13 +21,13 @@ from ._predictions import (
     positive_class,
     require_positive_class,
 )
+from ._regression import mean_absolute_error_difference, mean_prediction_difference
 from ._routing import request_score_metadata, score_metadata_request
 from ._validation import (
     as_column_list,
     as_frame,
     check_columns,
     check_sample_weight,
-    shown,
 )
 
 PARITY_METRICS = {
@@ -28,13 +35,30 @@ PARITY_METRICS = {
     "demographic_parity_ratio": (_parity.demographic_parity_ratio, 1.0),
     "equalized_odds_difference": (_parity.equalized_odds_difference, -1.0),
     "equalized_odds_ratio": (_parity.equalized_odds_ratio, 1.0),
+    "mean_prediction_difference": (mean_prediction_difference, -1.0),
+    "mean_absolute_error_difference": (mean_absolute_error_difference, -1.0),
 }
+REGRESSION_PARITY = ("mean_prediction_difference", "mean_absolute_error_difference")
 PARITY_SCORER_NAMES = {
     "demographic_parity_difference": "neg_demographic_parity_difference",
     "demographic_parity_ratio": "demographic_parity_ratio",
     "equalized_odds_difference": "neg_equalized_odds_difference",
     "equalized_odds_ratio": "equalized_odds_ratio",
+    "mean_prediction_difference": "neg_mean_prediction_difference",
+    "mean_absolute_error_difference": "neg_mean_absolute_error_difference",
 }
+PARITY_FOR_REGRESSOR = (
+    "The {metric} scorer compares the selection rates of a classifier's "
+    "decisions, but {name} is a regressor: it selects nobody. Use "
+    "make_parity_scorer('mean_prediction_difference') (or "
+    "'mean_absolute_error_difference'), or fairness_scoring(tolerance=...), "
+    "which picks it."
+)
+PARITY_FOR_CLASSIFIER = (
+    "The {metric} scorer compares a regressor's predictions, but {name} is a "
+    "classifier. Use a selection-rate metric such as "
+    "'demographic_parity_difference'."
+)
 
 
 class _ParityScorer:
@@ -77,13 +101,24 @@ class _ParityScorer:
             columns = as_column_list(self.protected, "protected")
             check_columns(frame, columns, "protected")
             sensitive_features = frame[columns[0] if len(columns) == 1 else columns]
-        if self.metric.startswith("equalized_odds") and y is None:
+        needs_y = self.metric.startswith(("equalized_odds", "mean_absolute_error"))
+        if needs_y and y is None:
             raise ValueError(f"The {self.metric} scorer needs y (true labels).")
+        kind = declared_kind(estimator, pos_label=self.pos_label)
+        if self.metric in REGRESSION_PARITY:
+            return self._regression(
+                estimator, X, y, kind, (sample_weight, sensitive_features), function
+            )
+        name = type(estimator).__name__
+        if kind == REGRESSOR:
+            raise ValueError(PARITY_FOR_REGRESSOR.format(metric=self.metric, name=name))
         what = f"The {self.metric} scorer"
         positive = positive_class(estimator, self.pos_label)
         if positive is None and hasattr(estimator, "classes_"):
             positive = require_positive_class(estimator, self.pos_label, what)
         decisions = np.asarray(estimator.predict(X))
+        if kind is None and output_kind(decisions) == REGRESSOR:
+            raise ValueError(PARITY_FOR_REGRESSOR.format(metric=self.metric, name=name))
         if positive is None:  # a duck-typed model without classes_
             positive = observed_positive_class(decisions, what)
         # Fairlearn counts y == 1 as selected: name the positive class instead,
@@ -96,6 +131,28 @@ class _ParityScorer:
             y, y_pred, sensitive_features=sensitive_features, sample_weight=weights
         )
         return float(sign * value) + 0.0 if sign < 0 else float(value)
+
+    def _regression(self, estimator, X, y, kind, metadata, function):
+        """Return the group gap of a regressor's predictions, negated."""
+        sample_weight, sensitive_features = metadata
+        name = type(estimator).__name__
+        if kind == CLASSIFIER:
+            raise ValueError(
+                PARITY_FOR_CLASSIFIER.format(metric=self.metric, name=name)
+            )
+        predictions = np.asarray(estimator.predict(X))
+        if kind is None and output_kind(predictions) != REGRESSOR:
+            raise ValueError(
+                PARITY_FOR_CLASSIFIER.format(metric=self.metric, name=name)
+            )
+        weights = check_sample_weight(sample_weight, len(predictions))
+        value = function(
+            None if y is None else np.asarray(y, dtype=float),
+            predictions.astype(float),
+            sensitive_features=sensitive_features,
+            sample_weight=weights,
+        )
+        return 0.0 - float(value)
 
     def __repr__(self):
         extra = "" if self.pos_label is None else f", pos_label={self.pos_label!r}"
@@ -133,17 +190,22 @@ def make_parity_scorer(
     Parameters
     ----------
     metric : {"demographic_parity_difference", "demographic_parity_ratio", \
-"equalized_odds_difference", "equalized_odds_ratio"}
+"equalized_odds_difference", "equalized_odds_ratio", \
+"mean_prediction_difference", "mean_absolute_error_difference"}
         Fairlearn's metric (``method="between_groups"``). Differences are
-        negated: the scorer returns ``-difference``.
+        negated: the scorer returns ``-difference``. The last two are for
+        regressors: the between-groups difference of the mean prediction
+        (Fairlearn's ``mean_prediction``) and of the mean absolute error
+        (needs ``y``), in the prediction's units.
     protected : str, int or list
         The sensitive column(s) of ``X``. Read from ``X`` even when the model's
         pipeline drops them; under metadata routing, a routed
         ``sensitive_features`` takes precedence.
     pos_label : label, default=None
-        The favourable class (a prediction of it is a selection). When None,
-        1 (or True) for models whose classes are 0/1, -1/1 or booleans; any
-        other model needs it (the scorer raises, naming the classes).
+        The favourable class (a prediction of it is a selection; every other
+        class is the rest, for multiclass models too). When None, 1 (or True)
+        for models whose classes are 0/1, -1/1 or booleans; for any other
+        model parity is undefined and the scorer raises, naming the classes.
 
     Returns
     -------
@@ -173,13 +235,18 @@ def fairness_scoring(
     *,
     protected=None,
     augmenter=None,
-    accuracy="accuracy",
-    parity="demographic_parity_difference",
+    accuracy=None,
+    parity="auto",
     pos_label=None,
+    tolerance=None,
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
 ):
     """Return a ``scoring=`` dict: accuracy, counterfactual flip and parity.
+
+    Every score is greater-is-better, as a search ranks them: the flip score is
+    ``1 - flip rate``, differences are negated. The leaderboard shows them
+    back as rates and differences (lower is fairer), as the audit does.
 
     Parameters
     ----------
@@ -188,43 +255,102 @@ def fairness_scoring(
         and the sensitive column(s) of the parity scorer.
     augmenter : twin maker, default=None
         How twins are built (see :func:`make_counterfactual_flip_scorer`); the
-        parity scorer uses its protected column(s).
-    accuracy : str or callable, default="accuracy"
-        The performance scorer, under the key ``"accuracy"``.
-    parity : str or None, default="demographic_parity_difference"
+        parity scorer uses its protected column(s). When it builds placebo
+        twins (a generated link such as ``first_name``, and ``placebo="auto"``
+        or True), the dict also holds
+        ``"neg_counterfactual_flip_minus_placebo"``: the flip rate minus the
+        placebo rate, negated, for :func:`most_accurate_within`'s
+        ``max_flip_minus_placebo``.
+    accuracy : str, callable or None, default=None
+        The performance scorer, under the key ``"accuracy"``. None means
+        ``"accuracy"``, or ``"r2"`` for regressors (``tolerance`` given).
+    parity : str or None, default="auto"
         Fairlearn parity metric (see :func:`make_parity_scorer`), under the key
         ``"neg_demographic_parity_difference"`` (or the metric's scorer name);
-        None leaves it out.
+        None leaves it out. ``"auto"`` means
+        ``"demographic_parity_difference"``, or
+        ``"mean_prediction_difference"`` for regressors.
     pos_label : label, default=None
-        The favourable class, for the flip and parity scorers.
+        The favourable class, for the flip and parity scorers (classifiers).
+    tolerance : float or None, default=None
+        For regressors, the largest change of the prediction that is not a
+        flip (see :func:`counterfactual_flip_rate`). Giving it makes the dict
+        a regressor's: the accuracy and parity defaults above, and the key
+        ``"neg_counterfactual_effect"``, the negated mean absolute change of
+        the prediction (:func:`make_counterfactual_effect_scorer`).
     sensitive_features_at_predict : bool, default=False
         Pass the protected value(s) to ``predict`` as ``sensitive_features``
-        (flip scorer).
+        (flip scorers).
     chunk_size : int, default=200000
-        Rows twinned and predicted at a time (flip scorer).
+        Rows twinned and predicted at a time (flip scorers).
 
     Returns
     -------
     scoring : dict
-        Keys ``"accuracy"``, ``"counterfactual_flip"`` and the parity key.
+        Keys ``"accuracy"``, ``"counterfactual_flip"`` and the parity key;
+        ``"neg_counterfactual_flip_minus_placebo"`` with placebo twins;
+        ``"neg_counterfactual_effect"`` with ``tolerance``.
+
+    Notes
+    -----
+    To score a classifier at a decision threshold of its own, make the
+    threshold part of the candidate (scikit-learn's
+    ``FixedThresholdClassifier``): every score of the dict reads the same
+    ``predict``, so they all honour it.
 
     Examples
     --------
-    >>> from skcounterfactual import fairness_scoring
+    >>> from skcounterfactual import CounterfactualAugmenter, fairness_scoring
     >>> sorted(fairness_scoring(protected="gender"))
     ['accuracy', 'counterfactual_flip', 'neg_demographic_parity_difference']
+    >>> names = CounterfactualAugmenter(protected="gender",
+    ...                                 links={"first_name": "first_name"})
+    >>> sorted(fairness_scoring(augmenter=names))  # doctest: +NORMALIZE_WHITESPACE
+    ['accuracy', 'counterfactual_flip', 'neg_counterfactual_flip_minus_placebo',
+     'neg_demographic_parity_difference']
+    >>> scoring = fairness_scoring(protected="gender", tolerance=100)
+    >>> sorted(scoring)  # doctest: +NORMALIZE_WHITESPACE
+    ['accuracy', 'counterfactual_flip', 'neg_counterfactual_effect',
+     'neg_mean_prediction_difference']
+    >>> scoring["accuracy"]
+    'r2'
     """
     columns = as_column_list(protected_of(protected, augmenter), "protected")
+    tolerance = check_tolerance(tolerance)
+    regression = tolerance is not None
+    if accuracy is None:
+        accuracy = "r2" if regression else "accuracy"
+    if parity == "auto":
+        parity = (
+            "mean_prediction_difference"
+            if regression
+            else "demographic_parity_difference"
+        )
+    options = {
+        "protected": protected,
+        "augmenter": augmenter,
+        "pos_label": pos_label,
+        "tolerance": tolerance,
+        "sensitive_features_at_predict": sensitive_features_at_predict,
+        "chunk_size": chunk_size,
+    }
     scoring = {
         "accuracy": accuracy,
-        "counterfactual_flip": make_counterfactual_flip_scorer(
+        "counterfactual_flip": make_counterfactual_flip_scorer(**options),
+    }
+    if builds_placebo(augmenter):
+        minus_placebo = make_counterfactual_flip_scorer(
+            **options, subtract_placebo=True
+        )
+        scoring["counterfactual_flip"]._share_twins(minus_placebo)
+        scoring["neg_counterfactual_flip_minus_placebo"] = minus_placebo
+    if regression:
+        scoring["neg_counterfactual_effect"] = make_counterfactual_effect_scorer(
             protected=protected,
             augmenter=augmenter,
-            pos_label=pos_label,
             sensitive_features_at_predict=sensitive_features_at_predict,
             chunk_size=chunk_size,
-        ),
-    }
+        )
     if parity is not None:
         scoring[PARITY_SCORER_NAMES.get(parity, parity)] = make_parity_scorer(
             parity,
@@ -234,156 +360,19 @@ def fairness_scoring(
     return scoring
 
 
-class _MostAccurateWithin:
-    """The ``refit=`` callable behind :func:`most_accurate_within`.
+def builds_placebo(augmenter):
+    """Whether ``augmenter`` builds placebo twins (read from its parameters).
 
-    Examples
-    --------
-    >>> from skcounterfactual import most_accurate_within
-    >>> refit = most_accurate_within(max_flip_rate=0.1, max_parity_difference=0.2)
-    >>> refit
-    most_accurate_within(max_flip_rate=0.1, max_parity_difference=0.2)
-    >>> refit({
-    ...     "mean_test_accuracy": [0.95, 0.90, 0.85],
-    ...     "mean_test_counterfactual_flip": [0.60, 0.95, 1.00],
-    ...     "mean_test_neg_demographic_parity_difference": [-0.5, -0.3, -0.1],
-    ... })
-    2
+    ``placebo=True``, or ``placebo="auto"`` with a generated or callable link
+    (a placebo twin differs from its row only when a link draws values).
     """
-
-    def __init__(
-        self,
-        max_flip_rate,
-        max_parity_difference,
-        accuracy_key,
-        flip_key,
-        parity_key,
-    ):
-        self.max_flip_rate = max_flip_rate
-        self.max_parity_difference = max_parity_difference
-        self.accuracy_key = accuracy_key
-        self.flip_key = flip_key
-        self.parity_key = parity_key
-
-    def __repr__(self):
-        shown = [
-            f"max_flip_rate={self.max_flip_rate!r}",
-            f"max_parity_difference={self.max_parity_difference!r}",
-        ]
-        for name, default in (
-            ("accuracy_key", "accuracy"),
-            ("flip_key", "counterfactual_flip"),
-            ("parity_key", "neg_demographic_parity_difference"),
-        ):
-            value = getattr(self, name)
-            if value != default:
-                shown.append(f"{name}={value!r}")
-        return f"most_accurate_within({', '.join(shown)})"
-
-    def _column(self, cv_results, key):
-        name = f"mean_test_{key}"
-        if name not in cv_results:
-            available = sorted(k[10:] for k in cv_results if k.startswith("mean_test_"))
-            raise ValueError(
-                f"cv_results_ has no {name!r}: score the search with a scoring dict "
-                f"that has the key {key!r} (fairness_scoring() does). Keys scored: "
-                f"{available!r}."
-            )
-        values = np.asarray(cv_results[name], dtype=float)
-        if np.isnan(values).all():
-            raise ValueError(
-                f"Every candidate's {name!r} is NaN: the {key!r} scorer failed in "
-                "every fold, and GridSearchCV turned its errors into NaN. Run the "
-                "search with error_score='raise' to see the cause."
-            )
-        return values
-
-    def __call__(self, cv_results):
-        """Return the index of the chosen candidate in ``cv_results``."""
-        accuracy = self._column(cv_results, self.accuracy_key)
-        ok = ~np.isnan(accuracy)
-        reasons = []
-        if self.max_flip_rate is not None:
-            flip_rate = 1.0 - self._column(cv_results, self.flip_key)
-            ok &= flip_rate <= self.max_flip_rate + 1e-12
-            lowest = np.nanmin(flip_rate)
-            reasons.append(f"flip rate <= {self.max_flip_rate} (lowest: {lowest:.4f})")
-        if self.max_parity_difference is not None:
-            difference = -self._column(cv_results, self.parity_key)
-            ok &= difference <= self.max_parity_difference + 1e-12
-            reasons.append(
-                f"parity difference <= {self.max_parity_difference} "
-                f"(lowest: {np.nanmin(difference):.4f})"
-            )
-        if not ok.any():
-            raise ValueError(
-                "No candidate meets " + " and ".join(reasons) + ". Loosen the "
-                "bounds or add fairer candidates (a model without the protected "
-                "column, or counterfactual augmentation)."
-            )
-        candidates = np.flatnonzero(ok)
-        return int(candidates[np.argmax(accuracy[candidates])])
-
-
-def most_accurate_within(
-    *,
-    max_flip_rate=None,
-    max_parity_difference=None,
-    accuracy_key="accuracy",
-    flip_key="counterfactual_flip",
-    parity_key="neg_demographic_parity_difference",
-):
-    """Make a ``refit=`` callable: best accuracy among sufficiently fair models.
-
-    Parameters
-    ----------
-    max_flip_rate : float or None, default=None
-        Largest mean counterfactual flip rate allowed (from the flip score).
-    max_parity_difference : float or None, default=None
-        Largest mean demographic parity difference allowed.
-    accuracy_key, flip_key, parity_key : str
-        The keys of ``cv_results_`` (the scoring dict's keys) holding
-        accuracy, the flip score and the negated parity difference.
-
-    Returns
-    -------
-    refit : callable
-        ``refit(cv_results) -> index``; raises a ``ValueError`` naming the
-        bounds when no candidate meets them.
-
-    See Also
-    --------
-    fairness_scoring : The scoring dict whose keys are the defaults here.
-    leaderboard : The candidates side by side.
-
-    Examples
-    --------
-    >>> from skcounterfactual import most_accurate_within
-    >>> refit = most_accurate_within(max_flip_rate=0.05)
-    >>> refit({"mean_test_accuracy": [0.9, 0.8], "mean_test_counterfactual_flip":
-    ...        [0.7, 0.99]})
-    1
-    """
-    for name, bound in (
-        ("max_flip_rate", max_flip_rate),
-        ("max_parity_difference", max_parity_difference),
-    ):
-        if bound is not None and not (
-            isinstance(bound, numbers.Real)
-            and not isinstance(bound, bool)
-            and 0 <= bound <= 1
-        ):
-            raise ValueError(f"{name} must be in [0, 1] or None, got {shown(bound)!r}.")
-    for name, key in (
-        ("accuracy_key", accuracy_key),
-        ("flip_key", flip_key),
-        ("parity_key", parity_key),
-    ):
-        if not isinstance(key, str):
-            raise TypeError(
-                f"{name} must be a scoring key (a string), got "
-                f"{type(key).__name__}: {key!r}."
-            )
-    return _MostAccurateWithin(
-        max_flip_rate, max_parity_difference, accuracy_key, flip_key, parity_key
-    )
+    placebo = getattr(augmenter, "placebo", False)
+    if isinstance(placebo, np.bool_):
+        placebo = bool(placebo)
+    if placebo is True:
+        return True
+    if placebo != "auto":
+        return False
+    protected = as_column_list(getattr(augmenter, "protected", None), "protected")
+    links = normalise_links(getattr(augmenter, "links", None), protected)
+    return any(link.generated for found in links.values() for link in found)

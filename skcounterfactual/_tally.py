@@ -18,13 +18,21 @@ import pandas as pd
 from ._audit_coherence import count_incoherent
 from ._exact import exact_sum
 from ._flipsets import FlipsetTally, flipsets_from_direction
-from ._group_metrics import continuous_reason, metrics_from_counts
+from ._group_sums import NO_SELECTION_LABELS
+from ._group_tally import GroupTally
 from ._mean_intervals import mean_from_totals, paired_from_totals
+from ._ordinal import (
+    MAX_ORDINAL_VALUES,
+    OrdinalTally,
+    assign_bins,
+    bin_labels,
+    is_numeric_domain,
+)
 from ._paired import count_cells, tables_from_cells
+from ._regression import EffectTally
 from ._stats import proportion_from_totals, weighted_total
 from ._text import TEXT_SUBSTITUTIONS
 
-MAX_TRACKED_VALUES = 10_000
 EVIDENCE_COLUMNS = [
     "row",
     "attribute",
@@ -39,6 +47,22 @@ NO_PLACEBO = (
     "(such as 'first_name') follows this attribute"
 )
 NO_SCORES = "the estimator gave decisions only (response_method='predict')"
+NO_TOLERANCE = (
+    "a regressor's flip needs a tolerance (the largest change of the prediction "
+    "that is not a flip): pass tolerance=...; the effect (score_change and "
+    "effect_quantiles) measures the change itself"
+)
+REGRESSION_DIRECTION = {
+    "favourable_to_unfavourable": "twin_lower",
+    "unfavourable_to_favourable": "twin_higher",
+    "unfavourable_both": "unchanged",
+}
+REGRESSION_COMPARISONS = {
+    "only_a_favourable": "only_a_higher",
+    "only_b_favourable": "only_b_higher",
+    "favoured": "higher",
+}
+MODES = ("binary", "labels", "regression")
 
 
 def _totals(mask, weights):
@@ -65,10 +89,36 @@ class FactorTally:
         The favourable decision.
     max_evidence : int
         Flipped pairs kept as evidence.
+    flipsets : bool, default=False
+        Gather FlipTest's flipsets (twins that are other people).
+    mode : {"binary", "labels", "regression"}, default="binary"
+        A classifier with a favourable class, a classifier without one (a flip
+        is any change of label; directions and parity are undefined), or a
+        regressor (directions compare predictions, and the effect is
+        gathered).
+    tolerance : float or None, default=None
+        A regressor's largest change that is not a flip.
+    bins : list or None, default=None
+        For a numeric attribute twinned on a few values of a continuous
+        column, the edges that bin the rows' own values (``_ordinal``).
+    classes : list or None, default=None
+        The estimator's classes, to say why a favourable class is missing.
     """
 
     def __init__(
-        self, name, columns, linked, domain, pos_label, max_evidence, flipsets=False
+        self,
+        name,
+        columns,
+        linked,
+        domain,
+        pos_label,
+        max_evidence,
+        flipsets=False,
+        *,
+        mode="binary",
+        tolerance=None,
+        bins=None,
+        classes=None,
     ):
         self.name = name
         self.columns = list(columns)
@@ -76,6 +126,22 @@ class FactorTally:
         self.domain = domain
         self.pos_label = pos_label
         self.max_evidence = max_evidence
+        self.mode = mode
+        self.tolerance = tolerance
+        self.classes = classes
+        self.bins = None if bins is None else list(bins)
+        self.bin_labels = None if bins is None else bin_labels(self.bins)
+        self.effect = EffectTally() if mode == "regression" else None
+        self.ordinal = None
+        if (
+            mode != "labels"
+            and len(self.columns) == 1
+            and domain is not None
+            and _ordinal_domain(domain)
+        ):
+            self.ordinal = OrdinalTally(
+                self.columns[0], domain, mode, pos_label=pos_label, tolerance=tolerance
+            )
         self.counts = dict.fromkeys(
             (
                 "n_rows",
@@ -111,13 +177,14 @@ class FactorTally:
         )
         self.scored = False
         self.cells = {}
-        self.groups = {}
-        self.distinct = [set() for _ in self.columns]
-        self.too_many_groups = False
+        self.group_tally = GroupTally(
+            self.columns, mode, pos_label, bins=self.bins, classes=classes
+        )
         self.evidence = []
         self.unseen_values = {}
         self.text = None
-        self.flipsets = FlipsetTally(self.columns) if flipsets else None
+        use_flipsets = flipsets and mode == "binary"
+        self.flipsets = FlipsetTally(self.columns) if use_flipsets else None
 
     # ----------------------------------------------------------------- update
     def update(self, chunk, y, weights):
@@ -155,11 +222,13 @@ class FactorTally:
         if incoherent is not None:
             counts["incoherent"] = (counts["incoherent"] or 0) + incoherent
         self._update_cells(chunk, twin_mask)
-        self._update_groups(chunk, y, weights)
+        self.counts["n_missing"] += self.group_tally.update(chunk, y, weights)
         self._update_evidence(chunk, np.flatnonzero(twin_mask)[changed])
         self._update_text(chunk, twin_mask, placebo_mask, flipped, weights)
         if self.flipsets is not None:
             self.flipsets.update(chunk, twin_mask, self.pos_label)
+        if self.ordinal is not None:
+            self.ordinal.update(chunk, twin_mask)
         own = set(self.columns) | set(self.linked)
         for column, values in chunk.unseen_values.items():
             if column in own:
@@ -185,58 +254,29 @@ class FactorTally:
         sums["both_both"] += weighted_total(flipped[both] & p_flipped[both], w)
 
     def _update_cells(self, chunk, mask):
-        """Count paired decisions per observed (source, target) value."""
+        """Count paired decisions per observed (source, target) value.
+
+        A regressor's pair counts as "favourable" on the side whose
+        prediction is higher (by more than the tolerance), and adds its
+        change to the effect tally.
+        """
+        if self.mode == "labels":
+            return
         provenance = chunk.provenance
         pos = provenance["source_position"].to_numpy()[mask]
-        count_cells(
-            self.cells,
-            provenance["original"].to_numpy(dtype=object)[mask],
-            provenance["new"].to_numpy(dtype=object)[mask],
-            chunk.original[pos] == self.pos_label,
-            chunk.twin[mask] == self.pos_label,
-        )
-
-    def _update_groups(self, chunk, y, weights):
-        """Per-group counts of the original rows, for the group metrics."""
-        sensitive = chunk.rows[self.columns]
-        present = ~sensitive.isna().any(axis=1).to_numpy()
-        self.counts["n_missing"] += int((~present).sum())
-        values = [sensitive[c].to_numpy(dtype=object)[present] for c in self.columns]
-        for seen, column in zip(self.distinct, values, strict=True):
-            if len(seen) <= MAX_TRACKED_VALUES:
-                seen.update(pd.unique(column).tolist())
-        if self.too_many_groups:
-            return
-        if len(values) == 1:
-            keys = values[0]
+        source = provenance["original"].to_numpy(dtype=object)[mask]
+        if self.bins is not None:
+            source = assign_bins(source, self.bins, self.bin_labels)
+        target = provenance["new"].to_numpy(dtype=object)[mask]
+        if self.mode == "regression":
+            change = chunk.twin_score[mask] - chunk.original_score[pos]
+            tolerance = self.tolerance or 0.0
+            row_side, twin_side = change < -tolerance, change > tolerance
+            self.effect.update(source, target, change)
         else:
-            keys = np.empty(int(present.sum()), dtype=object)
-            keys[:] = list(zip(*values, strict=True))
-        codes, uniques = pd.factorize(keys)
-        decision = chunk.original[present]
-        w = None if weights is None else weights[present]
-        selected = decision == self.pos_label
-        flags = [np.ones(len(decision), dtype=bool), selected]
-        if y is not None:
-            truth = y[present]
-            positive = truth == self.pos_label
-            flags += [
-                truth == decision,
-                positive,
-                positive & selected,
-                ~positive,
-                ~positive & selected,
-            ]
-        for g, key in enumerate(uniques):
-            rows = codes == g
-            wg = None if w is None else w[rows]
-            found = self.groups.setdefault(key, [0] * (len(flags) + 1))
-            found[0] += int(rows.sum())
-            for j, flag in enumerate(flags):
-                found[j + 1] += weighted_total(flag[rows], wg)
-        if len(self.groups) > MAX_TRACKED_VALUES:
-            self.too_many_groups = True
-            self.groups = {}
+            row_side = chunk.original[pos] == self.pos_label
+            twin_side = chunk.twin[mask] == self.pos_label
+        count_cells(self.cells, source, target, row_side, twin_side)
 
     def _update_text(self, chunk, twin_mask, placebo_mask, flipped, weights):
         """How the twins' texts changed, from the provenance of text links."""
@@ -293,7 +333,7 @@ class FactorTally:
                 "decision": chunk.original[position],
                 "twin_decision": chunk.twin[i],
             }
-            if chunk.original_score is not None:
+            if chunk.original_score is not None and self.mode != "regression":
                 record["score"] = float(chunk.original_score[position])
                 record["twin_score"] = float(chunk.twin_score[i])
             self.evidence.append(record)
@@ -314,19 +354,7 @@ class FactorTally:
             mine = self.cells.setdefault(key, [0, 0, 0, 0])
             for j in range(4):
                 mine[j] += found[j]
-        for seen, more in zip(self.distinct, other.distinct, strict=True):
-            if len(seen) <= MAX_TRACKED_VALUES:
-                seen.update(more)
-        self.too_many_groups |= other.too_many_groups
-        if not self.too_many_groups:
-            for key, found in other.groups.items():
-                mine = self.groups.setdefault(key, [0] * len(found))
-                for j, value in enumerate(found):
-                    mine[j] += value
-            if len(self.groups) > MAX_TRACKED_VALUES:
-                self.too_many_groups = True
-        if self.too_many_groups:
-            self.groups = {}
+        self.group_tally.merge(other.group_tally)
         room = self.max_evidence - len(self.evidence)
         self.evidence.extend(other.evidence[: max(room, 0)])
         for column, values in other.unseen_values.items():
@@ -334,6 +362,10 @@ class FactorTally:
             merged.extend(v for v in values if v not in merged)
         if self.flipsets is not None:
             self.flipsets.merge(other.flipsets)
+        if self.effect is not None:
+            self.effect.merge(other.effect)
+        if self.ordinal is not None:
+            self.ordinal.merge(other.ordinal)
         if other.text is not None:
             if self.text is None:
                 self.text = dict(other.text)
@@ -360,19 +392,22 @@ class FactorTally:
         rate, low, high = proportion_from_totals(
             sums["flipped"], sums["total"], sums["total_sq"], confidence=confidence
         )
+        flip_interval = (low, high)
+        if self.mode == "regression" and self.tolerance is None:
+            rate, flip_interval = None, None
+            undefined["flip_rate"] = NO_TOLERANCE
         placebo = self._placebo(confidence, undefined)
         score = self._score(confidence, undefined)
-        direction, comparisons = tables_from_cells(self.cells, self.domain)
-        p_mid, p_exact = (
-            min(1.0, len(comparisons) * float(comparisons[key].min()))
-            if len(comparisons)
-            else 1.0
-            for key in ("p_value_midp", "p_value_exact")
+        direction, comparisons, p_mid, p_exact = self._directions(undefined)
+        groups, parity, regression = self.group_tally.finish(
+            has_y, given_domains, undefined
         )
-        groups, parity = self._groups(has_y, given_domains, undefined)
         evidence_columns = list(EVIDENCE_COLUMNS)
-        if self.scored:
+        if self.scored and self.mode != "regression":
             evidence_columns += ["score", "twin_score"]
+        ordinal, trend = None, None
+        if self.ordinal is not None:
+            ordinal, trend = self.ordinal.table(), self.ordinal.trend()
         return {
             "name": self.name,
             "columns": list(self.columns),
@@ -381,7 +416,7 @@ class FactorTally:
             "n_twins": counts["n_twins"],
             "n_placebo_twins": counts["n_placebo_twins"],
             "flip_rate": rate,
-            "flip_rate_interval": (low, high),
+            "flip_rate_interval": flip_interval,
             "n_flipped_rows": counts["n_flipped_rows"],
             "placebo_rate": placebo[0],
             "placebo_rate_interval": placebo[1],
@@ -414,10 +449,55 @@ class FactorTally:
             "transparency": None
             if self.flipsets is None
             else self.flipsets.transparency(),
+            "effect_quantiles": None
+            if self.effect is None
+            else self.effect.quantiles(),
+            "mean_prediction_difference": regression[0],
+            "error_difference": regression[1],
+            "ordinal": ordinal,
+            "trend": trend,
         }
+
+    def _directions(self, undefined):
+        """Return the direction and comparisons tables and the asymmetry p-values."""
+        if self.mode == "labels":
+            reason = NO_SELECTION_LABELS.format(classes=self.classes)
+            for key in ("direction", "comparisons", "asymmetry_p_value"):
+                undefined[key] = reason
+            return pd.DataFrame(), pd.DataFrame(), None, None
+        direction, comparisons = tables_from_cells(self.cells, self._order())
+        if self.bins is not None and self.ordinal is not None:
+            comparisons = self.ordinal.comparisons(self.mode == "regression")
+        if self.mode == "regression":
+            keys = list(zip(direction["source"], direction["target"], strict=True))
+            effect = self.effect.columns(keys)
+            direction = direction.drop(columns="favourable_both").rename(
+                columns=REGRESSION_DIRECTION
+            )
+            at = direction.columns.get_loc("n_pairs") + 1
+            for offset, (column, values) in enumerate(effect.items()):
+                direction.insert(at + offset, column, np.asarray(values, dtype=float))
+            comparisons = comparisons.rename(columns=REGRESSION_COMPARISONS)
+        p_mid, p_exact = (
+            min(1.0, len(comparisons) * float(comparisons[key].min()))
+            if len(comparisons)
+            else 1.0
+            for key in ("p_value_midp", "p_value_exact")
+        )
+        return direction, comparisons, p_mid, p_exact
+
+    def _order(self):
+        """Return the order of values in tables: bins of own values, then the domain."""
+        if self.bin_labels is None:
+            return self.domain
+        return list(self.bin_labels) + list(self.domain or [])
 
     def _placebo(self, confidence, undefined):
         sums = self.sums
+        if self.mode == "regression" and self.tolerance is None:
+            for key in ("placebo_rate", "flip_minus_placebo"):
+                undefined[key] = NO_TOLERANCE
+            return None, None, None, None
         if not self.counts["n_placebo_twins"]:
             for key in ("placebo_rate", "flip_minus_placebo"):
                 undefined[key] = NO_PLACEBO
@@ -445,7 +525,11 @@ class FactorTally:
 
     def _score(self, confidence, undefined):
         if not self.scored:
-            undefined["score_change"] = NO_SCORES
+            undefined["score_change"] = (
+                NO_SELECTION_LABELS.format(classes=self.classes)
+                if self.mode == "labels"
+                else NO_SCORES
+            )
             return None, None
         sums = self.sums
         try:
@@ -481,24 +565,10 @@ class FactorTally:
             "placebo_changed_share": share(text["placebo_changed"], text["placebo"]),
         }
 
-    def _groups(self, has_y, given_domains, undefined):
-        reason = None
-        for column, seen in zip(self.columns, self.distinct, strict=True):
-            reason = reason or continuous_reason(
-                column, seen, (given_domains or {}).get(column)
-            )
-        if reason is None and self.too_many_groups:
-            reason = (
-                f"more than {MAX_TRACKED_VALUES:,} groups; bin the protected "
-                "column(s) to compute group metrics"
-            )
-        return metrics_from_counts(
-            self.groups,
-            [str(c) for c in self.columns],
-            has_y=has_y,
-            undefined=undefined,
-            reason=reason,
-        )
+
+def _ordinal_domain(domain):
+    """Whether a factor's domain gets an ordinal summary: 3 to 50 numbers."""
+    return 3 <= len(domain) <= MAX_ORDINAL_VALUES and is_numeric_domain(domain)
 
 
 def _same(a, b):

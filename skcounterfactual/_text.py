@@ -21,6 +21,7 @@ import pandas as pd
 
 from ._frames import index_codes
 from ._lexicon import resolve_lexicon
+from ._state import plain_state
 from ._swap import replace_names, swap_words, word_table
 from ._validation import check_bool
 
@@ -49,6 +50,7 @@ BAD_NAMES = (
 )
 
 
+@plain_state
 class TextLink:
     """How a free-text column follows a protected attribute in twins.
 
@@ -191,6 +193,7 @@ class TextLink:
         return sorted(found)
 
 
+@plain_state
 class TextRewriter:
     """The link object behind a :class:`TextLink` (see ``_links`` for the API)."""
 

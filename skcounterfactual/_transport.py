@@ -20,8 +20,9 @@ from ._augmenter import PLACEBO, _plain_bool
 from ._domains import observed_domain
 from ._frames import assign, cast_values, concat_frames, index_codes, object_take
 from ._keys import label_hashes
+from ._native import like_input
 from ._plan import check_factor, check_twin_count
-from ._protocol import TwinMakerMixin, TwinSet, to_array
+from ._protocol import TwinMakerMixin, TwinSet
 from ._twins import _original_provenance, kinds
 from ._validation import (
     as_column_list,
@@ -194,6 +195,8 @@ default="sqeuclidean"
 
     # the audit shows FlipTest's flipsets and transparency table for these twins
     _reports_flipsets = True
+    # a counterpart is another person: no training augmentation (no sampler tags)
+    _resamples = False
 
     def __init__(
         self,
@@ -295,9 +298,7 @@ default="sqeuclidean"
             for m in members:
                 local[m] = np.arange(len(m))
             self.local_[attribute] = local
-            self.trees_[attribute] = [
-                KDTree(encoded[m], metric=self._tree_metric()) for m in members
-            ]
+            self.trees_[attribute] = self._trees(encoded, members)
         self.protected_ = protected
         self.factors_ = {
             _name(a): {
@@ -313,6 +314,25 @@ default="sqeuclidean"
 
     def _tree_metric(self):
         return "manhattan" if self.cost == "cityblock" else "euclidean"
+
+    def _trees(self, encoded, members):
+        """Return the nearest-neighbour tree of each group's fit rows."""
+        return [KDTree(encoded[m], metric=self._tree_metric()) for m in members]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # the trees are rebuilt from the encoded rows when loading, so a
+        # saved augmenter holds plain arrays only (skops knows no KDTree)
+        state.pop("trees_", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "members_" in self.__dict__:
+            self.trees_ = {
+                attribute: self._trees(self.encoded_, members)
+                for attribute, members in self.members_.items()
+            }
 
     def _fit_encoding(self, frame):
         """Learn how to encode the cost columns: scales and categories."""
@@ -416,7 +436,7 @@ default="sqeuclidean"
         include_original = check_bool(include_original, "include_original")
         if placebo is not None:
             check_option(_plain_bool(placebo), PLACEBO, "placebo")
-        frame, was_frame = self._validate_frame(X, reset=False)
+        frame, _ = self._validate_frame(X, reset=False)
         per_row = sum(len(self.domains_[a]) - 1 for a in self.protected_)
         check_twin_count(len(frame) * per_row, len(frame))
         encoded = self._encode(frame)
@@ -434,8 +454,7 @@ default="sqeuclidean"
         if include_original:
             order = np.argsort(provenance["source_position"].to_numpy(), kind="stable")
             twins, provenance = twins.take(order), provenance.take(order)
-        if not was_frame:
-            twins = to_array(twins, X)
+        twins = like_input(twins, X)
         return TwinSet(twins, provenance, {})
 
     def _twins_of(self, frame, encoded, hashes, attribute):
@@ -527,7 +546,7 @@ default="sqeuclidean"
             distance[rest] = dist[:, 0]
         return position, distance, found
 
-    def fit_resample(self, X, y, sample_weight=None):
+    def fit_resample(self, X, y):
         """Refuse: transport twins are other people, not augmented rows.
 
         Parameters
@@ -536,8 +555,6 @@ default="sqeuclidean"
             Training data.
         y : array-like of shape (n_samples,)
             Labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights.
 
         Raises
         ------

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ._coherence import CoherenceCheck, warn_incoherent
+from ._continuous import bin_edges, resolve_domain, warn_large_domain
 from ._domains import (
     SeenValues,
     as_value_list,
@@ -33,6 +34,7 @@ from ._linkspec import normalise_links
 from ._mimesis import check_locale
 from ._pairing import suggest_link
 from ._plan import check_factor, check_twin_count, combinations, twins_per_row
+from ._state import plain_state
 
 SINGLE_VALUE_DOMAIN = (
     "The domain of {attribute!r} has a single value {values!r}; a twin needs "
@@ -40,6 +42,7 @@ SINGLE_VALUE_DOMAIN = (
     "(in cross-validation a fold can lack a group: fit the augmenter on the "
     "whole data first)."
 )
+ONE_SAMPLE = "X has 1 sample, so each protected attribute holds one value. "
 MISSING_PROTECTED = (
     "The protected column {attribute!r} has {count} missing value(s). Impute or "
     "drop them first, or pass missing='skip' to build no twins for those rows."
@@ -47,6 +50,7 @@ MISSING_PROTECTED = (
 KINDS = ("original", "twin", "placebo")
 
 
+@plain_state
 @dataclass
 class TwinEngine:
     """Fitted state of the twin builder (see :class:`CounterfactualAugmenter`)."""
@@ -69,6 +73,7 @@ class TwinEngine:
     seen_: dict = field(default_factory=dict)
     extra_columns_: list = field(default_factory=list)
     coherence_: dict = field(default_factory=dict)
+    bins_: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ fit
     def fit(self, frame):
@@ -88,14 +93,21 @@ class TwinEngine:
                     f"Available columns: {list(frame.columns)!r}."
                 )
         combined_only = self.intersectional is True and len(self.protected) > 1
+        self.bins_ = {}
         for attribute in self.protected:
             column = frame[attribute]
             self.check_missing(column, attribute)
             domain = self._domain(column, attribute, values)
-            if len(domain) < 2 and not combined_only:
-                raise ValueError(
-                    SINGLE_VALUE_DOMAIN.format(attribute=attribute, values=domain)
+            if not combined_only:  # refused before a warning could be given
+                check_factor(
+                    self.factor_name((attribute,)), [len(domain)], self.n_twins
                 )
+                warn_large_domain(attribute, domain, self.n_twins)
+            if len(domain) < 2 and not combined_only:
+                message = SINGLE_VALUE_DOMAIN.format(attribute=attribute, values=domain)
+                if len(frame) == 1 and attribute not in values:
+                    message = ONE_SAMPLE + message
+                raise ValueError(message)
             cast_values(domain, column.dtype, attribute)  # fail early on a bad value
             lacking = [v for v in domain if v not in locale_maps.get(attribute, domain)]
             if lacking:
@@ -106,7 +118,7 @@ class TwinEngine:
             self.domains_[attribute] = domain
             self.seen_[attribute] = SeenValues(column)
         if combined_only:
-            total = int(np.prod([len(self.domains_[a]) for a in self.protected]))
+            total = combinations(len(self.domains_[a]) for a in self.protected)
             if total < 2:
                 raise ValueError(
                     "The intersectional domain has a single combination; a twin "
@@ -148,6 +160,8 @@ class TwinEngine:
         self.coherence_ = {}
         profiles = {}
         for attribute in self.protected if self.coherence is not None else []:
+            if attribute in self.bins_:
+                continue  # a continuous attribute has no groups to judge
             own_links = {link.column for link in self.links_[attribute]}
             check = CoherenceCheck(attribute, self.domains_[attribute], *self.coherence)
             check.fit(frame, set(self.protected) | own_links, suggest_link)
@@ -189,16 +203,25 @@ class TwinEngine:
         return maps
 
     def _domain(self, column, attribute, values):
-        if attribute not in values:
-            try:
-                return observed_domain(column)
-            except TypeError as exc:
-                raise TypeError(
-                    f"The protected column {attribute!r} holds values that cannot "
-                    f"be hashed ({exc}); a protected attribute must hold strings, "
-                    "numbers, booleans or dates."
-                ) from None
-        domain = as_value_list(values[attribute], attribute)
+        """Return the attribute's domain; note the bins of a continuous one."""
+        spec = values.get(attribute)
+        try:
+            domain, continuous = resolve_domain(
+                column, spec, attribute, observed_domain, as_value_list
+            )
+        except TypeError as exc:
+            if spec is not None:
+                raise
+            raise TypeError(
+                f"The protected column {attribute!r} holds values that cannot "
+                f"be hashed ({exc}): as a protected value, the argument must be "
+                "a string, a number, a boolean or a date. Convert the column "
+                "first (e.g. to strings)."
+            ) from None
+        if continuous and len(domain) >= 2:
+            self.bins_[attribute] = bin_edges(domain)
+        if spec is None or isinstance(spec, str | int):
+            return domain  # observed values, or quantiles of them
         if self.strict:
             observed = observed_domain(column)
             never = [v for v in domain if v not in observed]
@@ -286,13 +309,20 @@ class TwinEngine:
         blocks = []
         unseen_values = {}
         for factor in self.factors():
+            sizes = [len(self.domains_[a]) for a in factor]
+            strides = np.cumprod([1] + sizes[:0:-1])[::-1]
+            codes = self._own_codes(frame, factor, strides)  # shared by placebo
             blocks.append(
-                self._build_factor(frame, factor, row_hashes, False, unseen_values)
+                self._build_factor(
+                    frame, factor, row_hashes, False, unseen_values, codes
+                )
             )
             auto = placebo == "auto" and self.has_generated_link(factor)
             if placebo is True or auto:
                 blocks.append(
-                    self._build_factor(frame, factor, row_hashes, True, unseen_values)
+                    self._build_factor(
+                        frame, factor, row_hashes, True, unseen_values, codes
+                    )
                 )
         if include_original:
             original = _original_provenance(frame)
@@ -420,10 +450,10 @@ class TwinEngine:
         own[~valid] = -1
         return own, valid, skip
 
-    def _build_factor(self, frame, factor, row_hashes, placebo, unseen_values):
+    def _build_factor(self, frame, factor, row_hashes, placebo, unseen_values, codes):
         sizes = [len(self.domains_[a]) for a in factor]
         strides = np.cumprod([1] + sizes[:0:-1])[::-1]
-        own, valid, skip = self._own_codes(frame, factor, strides)
+        own, valid, skip = codes
         if placebo:
             pos = np.flatnonzero(valid & ~skip)
             target = own[pos]

@@ -13,7 +13,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import __version__
+from . import __version__, _cli_kinds
 from ._cli_io import (
     MIN_DEMO_SAMPLES,
     TRUST_HELP,
@@ -47,19 +47,32 @@ TWIN_KINDS = ("all-else-equal", "causal", "transport")
 
 
 # --------------------------------------------------------------------- commands
-# (option, attribute of the parsed arguments, JSON key, what it measures)
+# (option, attribute of the parsed arguments, JSON key, how an excess reads)
 BOUNDS = (
-    ("--max-flip-rate", "max_flip_rate", "flip_rate", "flip rate"),
+    (
+        "--max-flip-rate",
+        "max_flip_rate",
+        "flip_rate",
+        "flip rate {value:.4f} exceeds {option} {bound} by {excess:.4f}",
+    ),
     (
         "--max-parity-difference",
         "max_parity_difference",
         "demographic_parity_difference",
-        "demographic parity difference",
+        "demographic parity difference {value:.4f} exceeds {option} {bound} by "
+        "{excess:.4f}",
+    ),
+    (
+        "--max-effect",
+        "max_effect",
+        "score_change",
+        "effect (mean absolute change) {value:.4g} exceeds {option} {bound:g} by "
+        "{excess:.4g}",
     ),
 )
 NO_BOUND = (
-    "NO BOUND: no --max-flip-rate or --max-parity-difference was given, so "
-    "nothing was checked; the audit above is for reading."
+    "NO BOUND: no --max-flip-rate, --max-parity-difference or --max-effect was "
+    "given, so nothing was checked; the audit above is for reading."
 )
 
 
@@ -105,19 +118,21 @@ def run_audit(args):
         raise CLIError("--link and --links work with a single --protected column.")
     values = _parse_values(args.values, data)
     progress(f"auditing {len(data):,} rows")
-    from ._audit import audit
+    from ._audit import run_audit
 
     pos_label = None
     if args.pos_label is not None:
         pos_label = _label(args.pos_label, getattr(model, "classes_", None))
+    model = _cli_kinds.with_threshold(model, args.threshold, pos_label, data)
     augmenter = _twin_maker(args, data, links, values)
     try:
-        report = audit(
+        report = run_audit(
             model,
             data,
             y,
             augmenter=augmenter,
             pos_label=pos_label,
+            tolerance=args.tolerance,
             chunk_size=50_000,
             progress=_Bar("auditing", sys.stderr.isatty() and len(data) >= 10_000),
         )
@@ -154,12 +169,12 @@ def run_audit(args):
         say(f"result written to {json_path}")
     for caveat in caveats:
         say(f"CAVEAT: {caveat}; link the columns the report names and audit again.")
+    for note in _cli_kinds.notes(report):
+        say(note)
     for failure in exceeded:
         say(f"FAIL: {failure}")
     if unchecked:
-        raise CLIError(
-            "a requested bound could not be checked: " + "; ".join(unchecked) + "."
-        )
+        raise CLIError("a requested bound could not be checked: " + " ".join(unchecked))
     if exceeded:
         return 1
     if result["bounds"]["passed"] is None:
@@ -221,26 +236,23 @@ def _check_bounds(result, args):
     """Return ``(exceeded, unchecked)``: one sentence per attribute and bound.
 
     A requested bound whose value is undefined (null in the JSON) for an
-    attribute is *unchecked*, with the reason the audit gives.
+    attribute is *unchecked*, with the reason the audit gives and the fix.
     """
     exceeded, unchecked = [], []
     for name, entry in result["attributes"].items():
-        for option, attr, key, what in BOUNDS:
+        for option, attr, key, excess in BOUNDS:
             bound = getattr(args, attr)
             if bound is None:
                 continue
             value = entry.get(key)
             if value is None:
-                reason = entry.get("undefined", {}).get(key, "it was not computed")
-                unchecked.append(
-                    f"{option} {bound}: the {what} of {name!r} is undefined: "
-                    f"{reason.rstrip('.')}"
-                )
+                reason = entry.get("undefined", {}).get(key, "not computed")
+                unchecked.append(_cli_kinds.uncheckable(option, name, key, reason))
             elif value > bound:
-                exceeded.append(
-                    f"{name}: {what} {value:.4f} exceeds {option} {bound} by "
-                    f"{value - bound:.4f}"
+                text = excess.format(
+                    value=value, option=option, bound=bound, excess=value - bound
                 )
+                exceeded.append(f"{name}: {text}")
     return exceeded, unchecked
 
 
@@ -485,6 +497,7 @@ def _add_audit(commands):
     audit.add_argument(
         "--max-parity-difference", type=_bound, help="fail above this parity difference"
     )
+    _cli_kinds.add_options(audit)
     audit.add_argument("--report", help="write the HTML report here")
     audit.add_argument("--json", help="write the machine-readable result here")
     audit.add_argument(
@@ -509,15 +522,17 @@ def _add_profiles(commands):
         parents=[commands.common],
         help="write a balanced synthetic audit set (no real personal data)",
         description=(
-            "Generate base profiles from a JSON schema (IDs and numeric columns) and "
-            "clone each across every value of the protected attribute, with "
-            "Mimesis names and titles that agree with it."
+            "Generate base profiles from a JSON schema (IDs, numeric columns and "
+            "categorical columns with weights) and clone each across every value "
+            "of the protected attribute, with Mimesis names and titles and linked "
+            "columns that agree with it."
         ),
         epilog=(
             "example: skcounterfactual profiles --schema schema.json --n-profiles 100 "
             '--output profiles.csv, with schema.json: {"id": "applicant_id", '
             '"protected": {"gender": ["Male", "Female"]}, "columns": {"income": '
-            '{"low": 40000, "high": 70000}}, "links": {"gender_code": {"Male": 1, '
+            '{"low": 40000, "high": 70000}, "region": {"values": ["north", '
+            '"south"], "weights": [2, 1]}}, "links": {"gender_code": {"Male": 1, '
             '"Female": 0}, "first_name": "first_name"}}'
         ),
     )

@@ -92,7 +92,8 @@ def tutorial():
 @pytest.fixture(scope="session")
 def pyplot():
     """Matplotlib's pyplot on the Agg backend; skips the test without it."""
-    matplotlib = pytest.importorskip("matplotlib")
+    import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

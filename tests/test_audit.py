@@ -23,8 +23,10 @@ from sklearn.dummy import DummyClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 from skcounterfactual import AuditReport, CounterfactualAugmenter, audit
+from skcounterfactual._audit import run_audit
 from skcounterfactual._augmenter import PROTECTED_MISMATCH
-from skcounterfactual._predictions import BAD_POS_LABEL, NEEDS_POS_LABEL
+from skcounterfactual._group_sums import NO_SELECTION_LABELS
+from skcounterfactual._predictions import BAD_POS_LABEL
 from skcounterfactual._stats import weighted_proportion_interval, wilson_interval
 from skcounterfactual._twins import MISSING_PROTECTED
 from skcounterfactual._validation import (
@@ -496,16 +498,19 @@ class TestErrors:
         with pytest.raises(TypeError, match=f"unexpected keyword argument '{name}'"):
             audit(data[0], data[1], protected="gender", **removed)
 
-    def test_string_labels_need_pos_label(self, data):
+    def test_string_labels_without_pos_label_leave_parity_undefined(self, data):
         model, X = data
         labels = np.where(model.predict(X) == 1, "approved", "denied")
         worded = DummyClassifier(strategy="constant", constant="approved")
         worded.fit(X, labels)
-        message = NEEDS_POS_LABEL.format(
-            what="The audit", classes=["approved", "denied"]
-        )
-        with pytest.raises(ValueError, match=re.escape(message)):
-            audit(worded, X, protected="gender")
+        found = audit(worded, X, protected="gender")
+        assert found.pos_label is None
+        gender = found.attributes["gender"]
+        assert gender.flip_rate == 0.0  # any change of label: none
+        assert gender.demographic_parity_difference is None
+        reason = NO_SELECTION_LABELS.format(classes=["approved", "denied"])
+        assert gender.undefined["demographic_parity_difference"] == reason
+        assert gender.undefined["direction"] == reason
         report = audit(worded, X, protected="gender", pos_label="approved")
         assert report.pos_label == "approved"
         assert report.attributes["gender"].flip_rate == 0.0  # ignores X
@@ -518,7 +523,7 @@ def test_audit_reports_progress_per_chunk():
     X = pd.DataFrame({"g": ["a", "b"] * 50, "v": range(100)})
     model = DummyClassifier(strategy="constant", constant=1).fit(X, [1] * 100)
     seen = []
-    audit(
+    run_audit(
         model,
         X,
         protected="g",
@@ -620,8 +625,12 @@ def test_the_augmenters_strict_and_default_locale_apply(tutorial):
 
 
 class TestContinuousAttribute:
-    def test_group_metrics_are_undefined_with_advice_to_bin(self, age_audit):
-        X, _, _, report = age_audit
+    def test_every_observed_value_leaves_group_metrics_undefined(self, age_audit):
+        X, y, model, _ = age_audit
+        every = CounterfactualAugmenter(
+            protected="age", values={"age": "observed"}, n_twins=2, random_state=0
+        )
+        report = audit(model, X, y, augmenter=every)
         found = report.attributes["age"]
         n_values = X["age"].nunique()
         assert n_values > 20
@@ -652,9 +661,21 @@ class TestContinuousAttribute:
         assert f"- group_metrics: {reason}" in report.to_markdown()
         # the twins themselves are audited as usual
         assert found.n_rows == len(X)
-        assert set(found.direction["target"]) == {25, 45, 65}
+        assert found.n_twins == 2 * len(X)
         with pytest.raises(ValueError, match=re.escape(reason)):
             report.plot_selection_rates("age")
+
+    def test_given_values_of_a_continuous_column_group_rows_by_bins(self, age_audit):
+        X, _, _, report = age_audit
+        found = report.attributes["age"]
+        assert list(found.group_metrics.index) == ["< 35", "[35, 55)", ">= 55"]
+        expected = pd.cut(X["age"], [-np.inf, 35, 55, np.inf], right=False)
+        assert found.group_metrics["count"].tolist() == (
+            expected.value_counts(sort=False).tolist()
+        )
+        assert found.demographic_parity_difference is not None
+        assert set(found.direction["target"]) == {25, 45, 65}
+        assert found.n_twins == 3 * len(X) - X["age"].isin([25, 45, 65]).sum()
 
     def test_data_holding_only_the_given_values_gets_group_metrics(self, age_audit):
         X, y, model, _ = age_audit
@@ -672,10 +693,13 @@ class TestContinuousAttribute:
         ages = list(range(20, 70, 2))  # 25 values
         X = X.assign(age=np.resize(ages, len(X)))
         given = CounterfactualAugmenter(protected="age", values={"age": ages})
-        report = audit(model, X, y, augmenter=given)
+        with pytest.warns(UserWarning, match=re.escape("has 25 values")):
+            report = audit(model, X, y, augmenter=given)
         found = report.attributes["age"]
-        assert len(found.group_metrics) == 25
+        assert len(found.group_metrics) == 25  # a bin per given value
+        assert found.group_metrics["count"].sum() == len(X)
         assert "group_metrics" not in found.undefined
-        undefined = audit(model, X, y, protected="age").attributes["age"]
-        assert undefined.group_metrics.empty
-        assert "'age' has 25 distinct values" in undefined.undefined["group_metrics"]
+        # by default, five quantiles and their bins
+        default = audit(model, X, y, protected="age").attributes["age"]
+        assert len(default.group_metrics) == 5
+        assert set(default.direction["target"]) == {24, 34, 44, 54, 64}

@@ -13,6 +13,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+import skops.io as skops_io
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
@@ -20,8 +21,6 @@ from sklearn.tree import DecisionTreeClassifier
 from skcounterfactual import _cli_io, cli
 from skcounterfactual._render import FIGURES_MISSING
 from skcounterfactual.datasets import make_loan_applicants
-
-skops_io = pytest.importorskip("skops.io")
 
 
 def run(*args, cwd=None):
@@ -384,15 +383,24 @@ def test_pos_label_that_is_not_a_class_is_a_usage_error(files, capsys):
     assert "['approved', 'denied']" in line
 
 
-def test_string_labels_without_pos_label_are_a_usage_error(files, capsys):
+def test_string_labels_without_pos_label_leave_parity_undefined(files, capsys):
     path = files / "worded.skops"
-    code, _, err = in_process(
+    code, out, _ = in_process(
         capsys, "audit", "--model", path, "--data", files / "applicants.csv", *GATE,
         *trust_args(path),
     )  # fmt: skip
+    assert code == 0
+    assert "NOTE: gender: no favourable class (--pos-label)" in out
+    # a parity bound cannot be checked without a favourable class
+    code, _, err = in_process(
+        capsys, "audit", "--model", path, "--data", files / "applicants.csv", *GATE,
+        *trust_args(path), "--max-parity-difference", "0.1",
+    )  # fmt: skip
     line = one_line(code, err)
-    assert "needs the favourable class" in line
+    assert "--max-parity-difference cannot be checked for 'gender'" in line
+    assert "favourable class is unknown" in line
     assert "['approved', 'denied']" in line
+    assert "Pass --pos-label" in line
 
 
 def test_the_former_favourable_flag_is_refused(files, capsys):
@@ -493,11 +501,12 @@ def test_demo_prints_what_it_promises(demo_run):
         "candidate",
         "accuracy_mean",
         "accuracy_std",
-        "flip_score_mean",
-        "flip_score_std",
+        "flip_rate_mean",
+        "flip_rate_std",
         "parity_difference_mean",
         "parity_difference_std",
         "pareto",
+        "refit",
     ]
     chosen = out.split("Audit of the chosen model:")[1]
     model = search.best_estimator_.named_steps["model"]

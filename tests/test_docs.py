@@ -8,6 +8,7 @@ import contextlib
 import doctest
 import io
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 EXAMPLES = sorted((ROOT / "examples").glob("plot_*.py"))
 USER_GUIDE = sorted((DOCS / "user_guide").glob("*.rst"))
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
 def autosummary_entries(text):
@@ -60,6 +62,32 @@ def test_api_page_lists_exactly_the_public_names():
     assert sorted(listed) == sorted(skcounterfactual.__all__)
     datasets = entries["skcounterfactual.datasets"]
     assert sorted(datasets) == sorted(skcounterfactual.datasets.__all__)
+
+
+def test_install_page_lists_every_extra():
+    text = (DOCS / "install.rst").read_text(encoding="utf-8")
+    listed = re.findall(r"^   \* - ``([a-z]+)``$", text, flags=re.M)
+    assert len(listed) == len(set(listed)), "an extra is listed twice"
+    assert set(listed) == set(PYPROJECT["project"]["optional-dependencies"])
+
+
+def test_developer_guide_lists_the_import_layers_in_order():
+    (layers,) = [
+        contract["layers"]
+        for contract in PYPROJECT["tool"]["importlinter"]["contracts"]
+        if contract["type"] == "layers"
+    ]
+    modules = [
+        name.strip().removeprefix("skcounterfactual.")
+        for layer in layers
+        for name in layer.split("|")
+    ]
+    text = (DOCS / "developer.rst").read_text(encoding="utf-8")
+    table = re.search(
+        r"Who may import whom\n=+\n.*?\.\. list-table::(.*?)\n\S", text, flags=re.S
+    ).group(1)
+    listed = re.findall(r"``(_?[a-z_]+)``", table)
+    assert listed == modules
 
 
 def test_there_are_at_least_five_gallery_examples():

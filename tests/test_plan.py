@@ -26,7 +26,7 @@ def plan():
 
 
 class ByValue:
-    """Favours even protected values (a duck-typed, fitted model)."""
+    """Favours protected values of even length (a duck-typed, fitted model)."""
 
     classes_ = np.array([0, 1])
 
@@ -37,7 +37,12 @@ class ByValue:
         return True
 
     def predict(self, X):
-        return (X[self.column].to_numpy() % 2 == 0).astype(np.int64)
+        return (X[self.column].astype(str).str.len() % 2 == 0).to_numpy().astype(int)
+
+
+def identifiers(n):
+    """``n`` distinct text values: a domain of ``n`` groups (not a number)."""
+    return [f"id{i}" for i in range(n)]
 
 
 def peak_megabytes(call):
@@ -50,7 +55,7 @@ def peak_megabytes(call):
 
 
 def test_a_large_domain_without_n_twins_is_refused_at_fit():
-    X = pd.DataFrame({"v": np.arange(10_000), "w": 1})
+    X = pd.DataFrame({"v": identifiers(10_000), "w": 1})
     with pytest.raises(ValueError) as caught:
         CounterfactualAugmenter(protected="v").fit(X)
     message = plan().TOO_MANY_PER_ROW.format(
@@ -66,7 +71,7 @@ def test_a_large_domain_without_n_twins_is_refused_at_fit():
 
 
 def test_an_audit_of_a_large_domain_is_bounded_by_its_twins():
-    X = pd.DataFrame({"v": np.arange(10_000), "w": 1})
+    X = pd.DataFrame({"v": identifiers(10_000), "w": 1})
     augmenter = CounterfactualAugmenter(
         protected="v", n_twins=1, placebo=False, random_state=0
     )
@@ -145,7 +150,8 @@ def test_a_make_twins_call_beyond_the_limit_is_refused_before_building(monkeypat
 
 def test_scores_and_audits_chunk_under_the_limit(monkeypatch):
     rng = np.random.default_rng(0)
-    X = pd.DataFrame({"v": rng.integers(0, 10, 200), "w": 1})
+    X = pd.DataFrame({"v": np.array(identifiers(10))[rng.integers(0, 10, 200)]})
+    X["w"] = 1
     augmenter = CounterfactualAugmenter(protected="v", coherence=None).fit(X)
     model = ByValue("v")
     expected = counterfactual_flip_rate(model, X, augmenter=augmenter)

@@ -193,12 +193,13 @@ GENDERS = pd.DataFrame({"gender": ["F", "M", "F", "M"], "v": [1, 2, 3, 4]})
     [
         (
             "predict",
-            "predict returned an array of shape (4, 2) for 4 rows; expected shape "
-            "(4,).",
+            # the model is called once on the 4 rows and their 4 twins
+            "predict returned an array of shape (8, 2) for 8 rows; expected shape "
+            "(8,).",
         ),
         (
             "proba_shape",
-            "predict_proba of Broken returned shape (4,); expected (4, n_classes).",
+            "predict_proba of Broken returned shape (8,); expected (8, n_classes).",
         ),
         (
             "proba_columns",
@@ -318,8 +319,16 @@ def test_a_model_without_classes_and_other_decisions_needs_pos_label():
     with pytest.raises(ValueError, match=re.escape(message)):
         observed_positive_class(np.array(["yes", "no", "yes"]), "The audit")
     worded = Rule(labels=("no", "yes"))
-    with pytest.raises(ValueError, match=re.escape(message)):
-        audit(worded, GENDERS, protected="gender")
+    # the audit reports what needs no favourable class, and says why the rest
+    # is undefined
+    unknown = audit(worded, GENDERS, protected="gender")
+    assert unknown.pos_label is None
+    assert unknown.attributes["gender"].flip_rate == 1.0
+    assert unknown.attributes["gender"].demographic_parity_difference is None
+    assert (
+        "favourable class is unknown"
+        in (unknown.attributes["gender"].undefined["demographic_parity_difference"])
+    )
     parity = make_parity_scorer(protected="gender")
     message = NO_CLASSES_POS_LABEL.format(
         what="The demographic_parity_difference scorer", decisions=["no", "yes"]

@@ -1,6 +1,7 @@
 """The README's code runs as written."""
 
 import re
+import tomllib
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -40,3 +41,12 @@ def test_command_line_section_shows_how_to_trust_skops_types():
     prose = " ".join(section.split("```")[-1].split())
     assert "`--trust TYPE`" in prose
     assert "`--pos-label LABEL`" in prose
+
+
+def test_install_options_table_lists_every_extra():
+    text = README.read_text()
+    section = re.search(r"## Install options\n(.*?)\n## ", text, flags=re.S).group(1)
+    listed = re.findall(r"^\| `([a-z]+)` \|", section, flags=re.M)
+    pyproject = tomllib.loads((README.parent / "pyproject.toml").read_text())
+    assert len(listed) == len(set(listed)), "an extra is listed twice"
+    assert set(listed) == set(pyproject["project"]["optional-dependencies"])

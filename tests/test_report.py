@@ -251,8 +251,12 @@ class TestWithoutMatplotlib:
 
 def test_page_draws_no_figure_per_value(age_audit, pyplot):
     page = age_audit[3].to_html()
-    assert page.count(IMG) == 1  # the flip rates; no per-age figures
-    assert "values of age are too many to draw" in page
+    # flip rates, selection rates and decision matrix by bin of age: one
+    # figure of each kind, none per observed age
+    assert page.count(IMG) == 3
+    found = age_audit[3].attributes["age"]
+    assert list(found.group_metrics.index) == ["< 35", "[35, 55)", ">= 55"]
+    assert set(found.direction["source"]) == {"< 35", "[35, 55)", ">= 55"}
 
 
 def test_report_names_its_favourable_decision(tutorial):

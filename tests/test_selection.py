@@ -230,7 +230,7 @@ def test_refit_helper_picks_the_most_accurate_fair_candidate(loans):
         search.cv_results_["mean_test_accuracy"][0]
         > search.cv_results_["mean_test_accuracy"][1]
     )
-    impossible = most_accurate_within(max_flip_rate=0.0)
+    impossible = most_accurate_within(max_flip_rate=0.0, fallback="raise")
     with pytest.raises(
         ValueError, match=re.escape("No candidate meets flip rate <= 0.0")
     ):

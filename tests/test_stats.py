@@ -416,7 +416,8 @@ def test_bad_sample_weight(call, sample_weight, message):
     [
         ([0.3], None, "got 1 row(s) with effective sample size 1.0."),
         ([0.3, 0.4, 0.1], [0, 2, 0], "got 1 row(s) with effective sample size"),
-        ([0.3, 0.4], [1, 1e-200], "got 2 row(s) with effective sample size 1.0."),
+        # a weight whose square underflows is refused before any estimate
+        ([0.3, 0.4], [1, 1e-200], "positive weight(s) outside [1e-150, 1e+150]"),
         ([0.3, np.nan], None, "values must be finite; got nan."),
         ([[0.3, 0.4]], None, "values must be 1-D, one value per row; got shape"),
     ],

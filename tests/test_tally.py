@@ -6,6 +6,7 @@ import math
 import re
 from fractions import Fraction
 
+import dask.dataframe as dask_dataframe
 import numpy as np
 import pandas as pd
 import pytest
@@ -174,14 +175,13 @@ def test_direction_tables_hold_observed_pairs_of_a_large_domain():
     found = audit(
         model,
         X,
-        augmenter=CounterfactualAugmenter(protected="code", n_twins=1, random_state=0),
+        augmenter=CounterfactualAugmenter(
+            protected="code", values={"code": "observed"}, n_twins=1, random_state=0
+        ),
     ).attributes["code"]
     # 300 values: 89,700 possible (source, target) cells, 300 observed
     assert len(found.direction) == n
     assert found.direction["n_pairs"].sum() == n
-
-
-dask_dataframe = pytest.importorskip("dask.dataframe")
 
 
 def test_dask_audit_equals_the_pandas_audit_exactly(loan_audit_setup):
@@ -217,6 +217,34 @@ def test_dask_flip_rate_and_effect_equal_pandas(loan_audit_setup):
     with pytest.warns(UserWarning, match="mirrors the protected attribute"):
         expected = counterfactual_flip_rate(model, X, protected="gender")
     assert counterfactual_flip_rate(model, table, protected="gender") == expected
+
+
+def test_dask_audit_of_parquet_files_with_labels_as_a_column(
+    loan_audit_setup, tmp_path
+):
+    # reading one column of Parquet files, Dask may merge partitions that the
+    # whole table keeps apart: labels and weights must still meet their rows
+    import pyarrow  # noqa: F401
+
+    model, X, y, augmenter, weights = loan_audit_setup
+    expected = audit(model, X, y, augmenter=augmenter, sample_weight=weights)
+    table = X.assign(approved=y, weight=weights)
+    for i, start in enumerate(range(0, len(X), 250)):
+        table.iloc[start : start + 250].to_parquet(tmp_path / f"part-{i}.parquet")
+    files = dask_dataframe.read_parquet(tmp_path)
+    rows = files.drop(columns=["approved", "weight"])
+    assert len(files["approved"].to_delayed()) < files.npartitions  # merged
+    got = audit(
+        model,
+        rows,
+        files["approved"],
+        augmenter=augmenter,
+        sample_weight=files["weight"],
+    )
+    assert _as_json(got) == _as_json(expected)
+    assert counterfactual_flip_rate(
+        model, rows, augmenter=augmenter, sample_weight=files["weight"]
+    ) == counterfactual_flip_rate(model, X, augmenter=augmenter, sample_weight=weights)
 
 
 def test_dask_inputs_are_checked(loan_audit_setup):
@@ -266,3 +294,22 @@ def test_one_hot_pipeline_on_categorical_rows_is_chunk_independent():
     assert _as_json(audit(model, X, y, augmenter=augmenter, chunk_size=37)) == (
         _as_json(whole)
     )
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=-1e300, max_value=1e300, width=64),
+            st.integers(0, 4),
+        ),
+        max_size=50,
+    )
+)
+def test_exact_sums_by_group_equal_one_exact_sum_per_group(pairs):
+    from skcounterfactual._exact import exact_sums_by_group
+
+    values = np.array([v for v, _ in pairs], dtype=float)
+    groups = np.array([g for _, g in pairs], dtype=np.int64)
+    expected = [exact_sum(values[groups == g]) for g in range(5)]
+    assert exact_sums_by_group(values, groups, 5) == expected

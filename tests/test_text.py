@@ -770,7 +770,8 @@ def test_augmented_training_data_has_rewritten_texts(resumes):
 def test_the_command_line_links_a_text_column(
     models, resumes, test_rows, tmp_path, capsys
 ):
-    skops_io = pytest.importorskip("skops.io")
+    import skops.io as skops_io
+
     X, _ = resumes
     plain, _ = models
     X_test, _ = test_rows

@@ -14,10 +14,9 @@ import pytest
 from sklearn.base import clone
 
 from skcounterfactual import CounterfactualAugmenter, TwinSet, UnlinkedMirrorWarning
+from skcounterfactual._protocol import BAD_TARGET_ROWS
 from skcounterfactual._twins import MISSING_PROTECTED, SINGLE_VALUE_DOMAIN
 from skcounterfactual._validation import (
-    BAD_SAMPLE_WEIGHT_SHAPE,
-    BAD_Y_SHAPE,
     MISSING_COLUMN,
     NOT_BOOL,
     NOT_ONE_OF,
@@ -237,15 +236,21 @@ def test_input_is_not_mutated_and_index_is_kept(people):
     assert provenance.index.name == "applicant"
 
 
-def test_fit_resample_appends_twins_with_aligned_labels_and_weights(people):
+def test_fit_resample_appends_twins_with_aligned_labels(people):
     y = pd.Series((people["gender"] == "Male").astype(int), index=people.index)
     w = np.arange(len(people), dtype=float)
     aug = CounterfactualAugmenter(protected="gender", links=GENDER_LINKS)
-    X_res, y_res, w_res = aug.fit_resample(people, y, sample_weight=w)
-    assert len(X_res) == len(y_res) == len(w_res) == 2 * len(people)
+    resampled = aug.fit_resample(people, y)
+    assert len(resampled) == 2  # exactly (X, y), as imbalanced-learn unpacks
+    X_res, y_res = resampled
+    assert len(X_res) == len(y_res) == 2 * len(people)
     pd.testing.assert_frame_equal(X_res.iloc[: len(people)], people, check_dtype=False)
     np.testing.assert_array_equal(y_res.to_numpy()[len(people) :], y.to_numpy())
-    np.testing.assert_array_equal(w_res[len(people) :], w)
+    # sample_indices_: the input row of each output row, to align any array
+    np.testing.assert_array_equal(w[aug.sample_indices_][len(people) :], w)
+    np.testing.assert_array_equal(
+        X_res["income"].to_numpy(), people["income"].to_numpy()[aug.sample_indices_]
+    )
     assert (y_res.index == X_res.index).all()
     assert X_res["title"].dtype.categories.tolist() == ["Mr.", "Mrs.", "Ms."]
     X_res2, y_res2 = aug.fit_resample(people, y.to_numpy())
@@ -393,7 +398,7 @@ def test_fit_errors_name_the_cause(params, X, exc, message):
         CounterfactualAugmenter(**params).fit(X)
 
 
-def test_fit_resample_checks_y_and_weights_with_the_shared_wording():
+def test_fit_resample_checks_y_with_the_shared_wording():
     X = pd.DataFrame({"gender": ["F", "M", "F"]})
     aug = CounterfactualAugmenter(protected="gender")
     with pytest.raises(
@@ -406,14 +411,17 @@ def test_fit_resample_checks_y_and_weights_with_the_shared_wording():
     ):
         aug.fit_resample(X, None)
     with pytest.raises(
-        ValueError, match=re.escape(BAD_Y_SHAPE.format(n_samples=3, shape=(2,)))
+        ValueError, match=re.escape(BAD_TARGET_ROWS.format(n_samples=3, shape=(2,)))
     ):
         aug.fit_resample(X, [0, 1])
     with pytest.raises(
         ValueError,
-        match=re.escape(BAD_SAMPLE_WEIGHT_SHAPE.format(n_samples=3, shape=(1,))),
+        match=re.escape(BAD_TARGET_ROWS.format(n_samples=3, shape=(3, 1, 1))),
     ):
-        aug.fit_resample(X, [0, 1, 0], sample_weight=[1.0])
+        aug.fit_resample(X, np.zeros((3, 1, 1)))
+    # weights never leave fit_resample: they are aligned with sample_indices_
+    with pytest.raises(TypeError, match="unexpected keyword argument 'sample_weight'"):
+        aug.fit_resample(X, [0, 1, 0], sample_weight=[1.0, 1.0, 1.0])
 
 
 def test_sparse_input_is_refused_with_advice():
