@@ -245,8 +245,8 @@ def respond(estimator, X, method, pos_label, sensitive=None):
     missing = _count_missing(decision)
     if missing:
         raise ValueError(
-            f"predict of {name} returned {missing} missing decision(s) (NaN or "
-            "None) for the rows or their twins; every row needs a decision to "
+            f"predict of {name} returned {missing} missing prediction(s) (NaN "
+            "or None) for the rows or their twins; every row needs one to "
             "compare."
         )
     if method is None:

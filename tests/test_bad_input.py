@@ -845,13 +845,13 @@ MORE_CASES = [
         "predict returning missing decisions",
         lambda: flip(_duck(lambda X: np.full(len(X), np.nan))),
         ValueError,
-        "predict of _Duck returned 8 missing decision(s) (NaN or None)",
+        "predict of _Duck returned 8 missing prediction(s) (NaN or None)",
     ),
     (
         "predict returning None decisions in an object array",
         lambda: audited(_duck(lambda X: np.array([1, None] * (len(X) // 2)))),
         ValueError,
-        "predict of _Duck returned 4 missing decision(s) (NaN or None)",
+        "predict of _Duck returned 4 missing prediction(s) (NaN or None)",
     ),
     (
         "predict_proba all NaN",

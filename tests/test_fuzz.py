@@ -195,9 +195,31 @@ BEHAVIOURS = ["constant", "raise", "wrong length", "2-D", "None", "NaN", "text"]
 BEHAVIOURS += ["NaN scores", "three columns"]
 
 
+class RegressorModel(Model):
+    """A duck-typed regressor: its prediction moves with ``u`` and the group."""
+
+    _estimator_type = "regressor"
+
+    def predict(self, X, **kwargs):
+        if self.behaviour != "good":
+            return super().predict(X, **kwargs)
+        frame = pd.DataFrame(X)
+        u = frame.iloc[:, -1].to_numpy(dtype=float)
+        group = pd.util.hash_pandas_object(frame.iloc[:, 0], index=False)
+        return 100 * u + (group.to_numpy() % 3)
+
+    def __getattribute__(self, name):
+        if name == "predict_proba":
+            raise AttributeError(name)
+        return super().__getattribute__(name)
+
+
 @st.composite
 def models(draw):
     """Mostly well-behaved models (so that audits run to the end), some not."""
+    if draw(st.integers(0, 9)) == 0:
+        behaviour = draw(st.sampled_from(["good", "good", "NaN", "None", "raise"]))
+        return RegressorModel(behaviour, None)
     if draw(st.integers(0, 9)) < 6:
         return Model("good", [0, 1])
     behaviour = draw(st.sampled_from(["good", *BEHAVIOURS]))
@@ -310,13 +332,15 @@ def check_number(value, low=0.0, high=1.0):
 def check_report(report):
     data = json.loads(report.to_json())  # strict JSON: no NaN, no Infinity
     for name, found in data["attributes"].items():
-        check_number(found["flip_rate"])
-        low, high = found["flip_rate_interval"]
-        assert 0 <= low <= found["flip_rate"] <= high <= 1
+        if found["flip_rate"] is None:  # a regressor audited without tolerance
+            assert "flip_rate" in found["undefined"], name
+        else:
+            check_number(found["flip_rate"])
+            low, high = found["flip_rate_interval"]
+            assert 0 <= low <= found["flip_rate"] <= high <= 1
         for key in (
             "placebo_rate",
             "flip_minus_placebo",
-            "score_change",
             "demographic_parity_difference",
             "demographic_parity_ratio",
             "equalized_odds_difference",
@@ -326,7 +350,13 @@ def check_report(report):
                 assert key in found["undefined"], (name, key)
             else:
                 check_number(value, -1.0 if key == "flip_minus_placebo" else 0.0)
-        assert 0 <= found["asymmetry_p_value"] <= 1
+        change = found["score_change"]
+        if change is None:
+            assert "score_change" in found["undefined"], name
+        else:
+            assert isinstance(change, float) and math.isfinite(change) and change >= 0
+        p_value = found["asymmetry_p_value"]
+        assert p_value is None or 0 <= p_value <= 1
     report.to_markdown()
 
 
@@ -352,6 +382,10 @@ def test_audits_and_scores_are_numbers_or_clear_errors(data):
         st.sampled_from([None, None, None, 1, "approved", np.int64(0)])
     )
     chunk = data.draw(st.sampled_from([200_000, 1, np.int64(3)]))
+    options = {}
+    if isinstance(model, RegressorModel):
+        options["tolerance"] = data.draw(st.sampled_from([None, 0.5, 5, np.nan]))
+        pos_label = None
     before, before_values = snapshot(X, y, w), (X, y, w)
     if data.draw(st.integers(0, 4)) == 0:  # an array, columns by position
         X = X.to_numpy()
@@ -372,6 +406,7 @@ def test_audits_and_scores_are_numbers_or_clear_errors(data):
         pos_label=pos_label,
         sample_weight=w,
         chunk_size=chunk,
+        **options,
     )
     if report is not None:
         check_report(report)
@@ -382,6 +417,7 @@ def test_audits_and_scores_are_numbers_or_clear_errors(data):
         augmenter=augmenter,
         sample_weight=w,
         chunk_size=chunk,
+        **options,
     )
     if rate is not None:
         check_number(rate)
@@ -393,8 +429,8 @@ def test_audits_and_scores_are_numbers_or_clear_errors(data):
         pos_label=pos_label,
         sample_weight=w,
     )
-    if effect is not None:
-        check_number(effect)
+    if effect is not None:  # a regressor's effect is in its prediction's units
+        check_number(effect, high=math.inf if options else 1.0)
     column = "g" if isinstance(X, pd.DataFrame) else 0
     parity = call(make_parity_scorer(protected=column, pos_label=pos_label), model, X)
     if parity is not None:
