@@ -24,6 +24,7 @@ from ._validation import (
 )
 
 DEFAULT_CHUNK_SIZE = 200_000
+STACKED_ROWS = 100_000  # rows and twins up to this go to the model in one call
 _NOT_LABELS = (list, tuple, dict, set, np.ndarray)
 NEEDS_POS_LABEL = (
     "{what} needs the favourable class, and the estimator's classes {classes!r} "
@@ -404,17 +405,34 @@ def iter_predictions(
         rows = chunk if dtype is None else chunk.to_numpy(dtype=dtype)
         if dtype is not None:
             twin_frame = twin_frame.to_numpy(dtype=dtype)
-        # one call for the rows and their twins: the model's per-call cost is
-        # paid once (predictions are row by row, so they are the same)
-        both = _stack(rows, twin_frame) if len(twin_set) else rows
-        sensitive = None
-        if sensitive_features_at_predict:
-            sensitive = _stack(
-                _sensitive(chunk, protected, True),
-                _sensitive(twin_set.X, protected, True),
-            )
-        decisions, scores = respond(estimator, both, method, pos_label, sensitive)
         n = len(chunk)
+        if len(twin_set) and n + len(twin_set) <= STACKED_ROWS:
+            # one call for the rows and their twins: the model's per-call cost
+            # is paid once (predictions are row by row, so they are the same)
+            sensitive = None
+            if sensitive_features_at_predict:
+                sensitive = _stack(
+                    _sensitive(chunk, protected, True),
+                    _sensitive(twin_set.X, protected, True),
+                )
+            both = _stack(rows, twin_frame)
+            decisions, scores = respond(estimator, both, method, pos_label, sensitive)
+        else:  # large chunks: no stacked copy of the rows and their twins
+            parts = [(rows, chunk), (twin_frame, twin_set.X)][: 1 + bool(len(twin_set))]
+            answers = [
+                respond(
+                    estimator,
+                    part,
+                    method,
+                    pos_label,
+                    _sensitive(source, protected, sensitive_features_at_predict),
+                )
+                for part, source in parts
+            ]
+            decisions = np.concatenate([a[0] for a in answers])
+            scores = None
+            if answers[0][1] is not None:
+                scores = np.concatenate([a[1] for a in answers])
         decision, t_decision = decisions[:n], decisions[n:]
         score = t_score = None
         if scores is not None:
