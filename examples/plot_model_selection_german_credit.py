@@ -115,7 +115,7 @@ search.best_params_
 # :func:`~skcounterfactual.leaderboard` ranks the candidates by accuracy and
 # shows the fairness scores next to it (means over the folds here; it has the
 # standard deviations too). ``pareto`` marks the candidates that no other
-# candidate beats on accuracy, flip score and parity at once.
+# candidate beats on accuracy, flip rate and parity at once.
 from skcounterfactual import leaderboard
 
 board = leaderboard(search)
@@ -124,7 +124,7 @@ shown = [
     "prepare__sex",
     "prepare__status_sex",
     "accuracy_mean",
-    "flip_score_mean",
+    "flip_rate_mean",
     "parity_difference_mean",
     "rank",
     "pareto",
@@ -137,7 +137,7 @@ board[shown].round(3)
 # cost of fairness is small here.
 #
 # :func:`~skcounterfactual.plot_pareto` draws accuracy against the flip
-# score; the dashed line joins the front.
+# rate; the dashed line joins the front.
 import matplotlib.pyplot as plt
 
 from skcounterfactual import plot_pareto

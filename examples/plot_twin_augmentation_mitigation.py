@@ -148,5 +148,5 @@ search = GridSearchCV(
     error_score="raise",
 ).fit(X_train, y_train)
 leaderboard(search)[
-    ["model", "accuracy_mean", "flip_score_mean", "parity_difference_mean", "pareto"]
+    ["model", "accuracy_mean", "flip_rate_mean", "parity_difference_mean", "pareto"]
 ].round(3)
