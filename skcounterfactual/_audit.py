@@ -89,9 +89,11 @@ def audit(
         regressor is recognised by scikit-learn's estimator type, or, for a
         model that declares none, by ``tolerance`` or by floating-point
         predictions (``pos_label`` marks a classifier).
-    X : DataFrame or array-like of shape (n_samples, n_features)
-        The rows to audit (preferably data the model was not fitted on).
-    y : array-like of shape (n_samples,), default=None
+    X : DataFrame, Dask DataFrame or array-like of shape (n_samples, n_features)
+        The rows to audit (preferably data the model was not fitted on). A
+        Dask DataFrame is twinned, predicted and counted partition by
+        partition where it lives, with the same report as in pandas.
+    y : array-like or Dask Series of shape (n_samples,), default=None
         True labels; adds accuracy, true and false positive rates by group and
         the equalized odds difference.
     protected : str, int or list, default=None

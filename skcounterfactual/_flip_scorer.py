@@ -3,11 +3,13 @@
 import numpy as np
 
 from ._augmenter import protected_of
+from ._keys import frame_fingerprint
 from ._kind import BOTH_POS_LABEL_AND_TOLERANCE, check_tolerance
 from ._partitions import is_dask_collection
 from ._predictions import DEFAULT_CHUNK_SIZE
 from ._routing import request_score_metadata, score_metadata_request
-from ._scoring import flip_minus_placebo, flip_rate
+from ._scoring import flip_and_placebo, flip_rate
+from ._shared_pass import SharedPass
 from ._twin_cache import TwinCache
 from ._validation import as_frame, check_bool, check_positive_int
 
@@ -38,6 +40,7 @@ class _FlipScorer:
         self.chunk_size = chunk_size
         self._request = {}
         self._cache = TwinCache()
+        self._pass = None
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -51,10 +54,15 @@ class _FlipScorer:
     def __call__(self, estimator, X, y=None, sample_weight=None):
         """Return the flip score (or minus flip minus placebo) on ``X``."""
         protected, augmenter = self.protected, self.augmenter
+        fingerprint = None
         if not is_dask_collection(X):
             # a search scores every candidate on the same folds: their twins
             # are built once per fold
-            cached = self._cache.maker_for(as_frame(X)[0], protected, augmenter)
+            frame = as_frame(X)[0]
+            fingerprint = frame_fingerprint(frame)
+            cached = self._cache.maker_for(
+                frame, protected, augmenter, fingerprint=fingerprint
+            )
             if cached is not None:
                 protected, augmenter = None, cached
         options = {
@@ -66,16 +74,39 @@ class _FlipScorer:
             "sensitive_features_at_predict": self.sensitive_features_at_predict,
             "chunk_size": self.chunk_size,
         }
+        what = "The flip minus placebo score" if self.subtract_placebo else None
+        if self._pass is None:
+            if not self.subtract_placebo:
+                return 1.0 - flip_rate(estimator, X, placebo=False, **options)
+            found = flip_and_placebo(estimator, X, **options, what=what)
+        else:  # next to a flip minus placebo scorer: one pass gives both
+            weights = (sample_weight,)
+            found = self._pass.values(estimator, X, fingerprint, weights)
+            if found is None:
+                found = flip_and_placebo(
+                    estimator, X, **options, what=what or "The flip rate"
+                )
+                if self.sensitive_features_at_predict:
+                    found["decisions"] = None  # not the decisions of predict(X)
+                self._pass.remember(estimator, X, fingerprint, weights, found)
         if self.subtract_placebo:
-            return 0.0 - flip_minus_placebo(estimator, X, **options)
-        # next to a flip minus placebo scorer, build the same twins as it does
-        placebo = None if getattr(self, "_shares_twins", False) else False
-        return 1.0 - flip_rate(estimator, X, placebo=placebo, **options)
+            return 0.0 - _value(found["minus_placebo"])
+        return 1.0 - _value(found["flip"])
+
+    def _shared_pass(self):
+        """Return the memory of this scorer's passes, for the rest of a dict."""
+        if self._pass is None:
+            self._pass = SharedPass()
+        return self._pass
 
     def _share_twins(self, other):
-        """Build the twins of each fold once for this scorer and ``other``."""
+        """Build the twins of each fold once for this scorer and ``other``.
+
+        The two also share each pass over a fold: the flip scorer's pass
+        predicts the placebo twins too, and gives both scores.
+        """
         self._cache = other._cache = TwinCache()
-        self._shares_twins = other._shares_twins = True
+        self._pass = other._pass = SharedPass()
         return self
 
     def __repr__(self):
@@ -110,6 +141,13 @@ class _FlipScorer:
     def get_metadata_routing(self):
         """Return the metadata this scorer requests (``sample_weight``)."""
         return score_metadata_request(self)
+
+
+def _value(value):
+    """Return a score from a pass, or raise the error that left it undefined."""
+    if isinstance(value, Exception):
+        raise value
+    return value
 
 
 def make_counterfactual_flip_scorer(

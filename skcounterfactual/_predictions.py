@@ -361,6 +361,21 @@ def _stack(first, second):
     return np.concatenate([first, second])
 
 
+def _stacked(twin_set, rows, twin_frame, dtype):
+    """Stack the rows and their twins; remember it when a twin cache allows.
+
+    A twin cache gives its twin sets a ``stacked`` dict: it hands a twin set
+    out again only for rows equal to its source, so their stack is the same.
+    """
+    memo = getattr(twin_set, "stacked", None)
+    if memo is None:
+        return _stack(rows, twin_frame)
+    key = str(dtype)
+    if key not in memo:
+        memo[key] = _stack(rows, twin_frame)
+    return memo[key]
+
+
 def _sensitive(frame, protected, enabled):
     if not enabled:
         return None
@@ -398,7 +413,8 @@ def iter_predictions(
     protected = list(twin_maker.protected_)
     step = rows_per_chunk(twin_maker, chunk_size)  # never more than MAX_TWINS
     for start in range(0, len(frame), step):
-        chunk = frame.iloc[start : start + step]
+        whole = start == 0 and step >= len(frame)
+        chunk = frame if whole else frame.iloc[start : start + step]
         twin_set = twin_maker.make_twins(chunk, placebo=placebo)
         # a chunk is a frame, so its twins are too; the model gets X's kind
         twin_frame = twin_set.X
@@ -415,7 +431,7 @@ def iter_predictions(
                     _sensitive(chunk, protected, True),
                     _sensitive(twin_set.X, protected, True),
                 )
-            both = _stack(rows, twin_frame)
+            both = _stacked(twin_set, rows, twin_frame, dtype)
             decisions, scores = respond(estimator, both, method, pos_label, sensitive)
         else:  # large chunks: no stacked copy of the rows and their twins
             parts = [(rows, chunk), (twin_frame, twin_set.X)][: 1 + bool(len(twin_set))]

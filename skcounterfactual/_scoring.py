@@ -57,30 +57,51 @@ def _mean_over_rows(rows, chunks, per_chunk, what):
     chunk; ``per_chunk(chunk)`` returns ``(values, audited)`` for its rows.
     Sums are exact, so the mean does not depend on chunks or partitions.
     """
+    (mean,) = _means_over_rows(rows, chunks, lambda c: [per_chunk(c)], [what])
+    if isinstance(mean, Exception):
+        raise mean
+    return mean
+
+
+def _means_over_rows(rows, chunks, per_chunk, whats):
+    """Several weighted means from one pass: a value, or the error, per mean.
+
+    ``per_chunk(chunk)`` returns one ``(values, audited)`` pair per name in
+    ``whats``. A mean that is undefined (no audited row, or only zero
+    weights) is a ``ValueError`` in the returned list, not raised.
+    """
 
     def work(frame, dtype, y, weights):
-        hits, total, n_audited = 0, 0, 0
+        sums = [[0, 0, 0] for _ in whats]  # hits, total weight, audited rows
         for chunk in chunks(frame, dtype):
-            values, audited = per_chunk(chunk)
-            w = None
-            if weights is not None:
-                w = weights[chunk.start : chunk.start + chunk.n_samples][audited]
-            hits += weighted_total(values[audited], w)
-            total += weighted_total(np.ones(int(audited.sum()), dtype=bool), w)
-            n_audited += int(audited.sum())
-        return hits, total, n_audited
+            for held, (values, audited) in zip(sums, per_chunk(chunk), strict=True):
+                w = None
+                if weights is not None:
+                    w = weights[chunk.start : chunk.start + chunk.n_samples][audited]
+                held[0] += weighted_total(values[audited], w)
+                held[1] += weighted_total(np.ones(int(audited.sum()), dtype=bool), w)
+                held[2] += int(audited.sum())
+        return sums
 
     results = rows.run(work)
-    if not sum(n for _, _, n in results):
-        raise ValueError(NO_TWINS.format(what=what))
-    hits = sum((Fraction(h) for h, _, _ in results), Fraction(0))
-    total = sum((Fraction(t) for _, t, _ in results), Fraction(0))
-    if total <= 0:
-        raise ValueError(
-            f"The rows that have twins all have zero sample_weight, so the {what} "
-            "is undefined."
-        )
-    return float(hits / total)
+    means = []
+    for i, what in enumerate(whats):
+        parts = [result[i] for result in results]
+        if not sum(n for _, _, n in parts):
+            means.append(ValueError(NO_TWINS.format(what=what)))
+            continue
+        hits = sum((Fraction(h) for h, _, _ in parts), Fraction(0))
+        total = sum((Fraction(t) for _, t, _ in parts), Fraction(0))
+        if total <= 0:
+            means.append(
+                ValueError(
+                    f"The rows that have twins all have zero sample_weight, so the "
+                    f"{what} is undefined."
+                )
+            )
+            continue
+        means.append(float(hits / total))
+    return means
 
 
 def counterfactual_flip_rate(
@@ -105,8 +126,9 @@ def counterfactual_flip_rate(
         Decisions come from its ``predict``; to audit a decision threshold
         other than the model's own, wrap it in scikit-learn's
         ``FixedThresholdClassifier``.
-    X : DataFrame or array-like of shape (n_samples, n_features)
-        The rows to audit.
+    X : DataFrame, Dask DataFrame or array-like of shape (n_samples, n_features)
+        The rows to audit. A Dask DataFrame is twinned and predicted partition
+        by partition where it lives, with the same result as in pandas.
     y : None
         Ignored; present for the scorer signature.
     protected : str, int or list, default=None
@@ -335,8 +357,9 @@ def counterfactual_effect(
     estimator : fitted estimator
         A classifier with ``predict_proba`` or ``decision_function``, or a
         regressor.
-    X : DataFrame or array-like of shape (n_samples, n_features)
-        The rows to audit.
+    X : DataFrame, Dask DataFrame or array-like of shape (n_samples, n_features)
+        The rows to audit. A Dask DataFrame is twinned and predicted partition
+        by partition where it lives, with the same result as in pandas.
     y : None
         Ignored.
     protected : str, int or list, default=None
@@ -469,7 +492,7 @@ NO_PLACEBO_TWINS = (
 )
 
 
-def flip_minus_placebo(
+def flip_and_placebo(
     estimator,
     X,
     *,
@@ -480,19 +503,25 @@ def flip_minus_placebo(
     sample_weight=None,
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
+    what="The flip minus placebo score",
 ):
-    """Return the flip rate minus the placebo rate, over rows that have both.
+    """Compute the flip rate and the flip minus placebo rate in one pass.
 
     The placebo rate is the share of rows whose decision changes for a placebo
     twin (same protected value, linked names regenerated): the flips that new
     names cause alone. The difference is what the protected value itself
     adds; as the audit's ``flip_minus_placebo``, it is taken over the rows
     with both kinds of twins, each row counting once.
+
+    Returns a dict: ``"flip"`` and ``"minus_placebo"``, each a number or the
+    ``ValueError`` that makes it undefined, and ``"decisions"``, the model's
+    decisions on the rows of ``X`` when one chunk held them all (else None).
+    ``what`` names the score in the errors that stop the pass.
     """
     check_estimator(estimator)
     kind = declared_kind(estimator, pos_label=pos_label, tolerance=tolerance)
     if kind == REGRESSOR and tolerance is None:
-        raise needs_tolerance("The flip minus placebo score", estimator)
+        raise needs_tolerance(what, estimator)
     rows, maker = _prepare(
         X,
         protected,
@@ -502,9 +531,10 @@ def flip_minus_placebo(
         chunk_size,
     )
     positive = None if pos_label is None else positive_class(estimator, pos_label)
+    decisions = []
 
     def chunks(frame, dtype):
-        return iter_predictions(
+        for chunk in iter_predictions(
             estimator,
             frame,
             maker,
@@ -514,19 +544,27 @@ def flip_minus_placebo(
             chunk_size=chunk_size,
             kind=kind,
             tolerance=tolerance,
-        )
+        ):
+            decisions.append(chunk.original)
+            yield chunk
 
-    def difference(chunk):
+    def both(chunk):
         if chunk.kind == REGRESSOR and tolerance is None:
-            raise needs_tolerance("The flip minus placebo score", estimator)
+            raise needs_tolerance(what, estimator)
         flipped, audited = chunk.flips(chunk.mask("twin"), positive)
         p_flipped, p_audited = chunk.flips(chunk.mask("placebo"), positive)
-        both = audited & p_audited
-        return flipped.astype(float) - p_flipped.astype(float), both
+        with_both = audited & p_audited
+        difference = flipped.astype(float) - p_flipped.astype(float)
+        return [(flipped, audited), (difference, with_both)]
 
-    try:
-        return _mean_over_rows(rows, chunks, difference, "flip minus placebo rate")
-    except ValueError as exc:
-        if not str(exc).startswith("No row of X has a twin"):
-            raise
-        raise ValueError(NO_PLACEBO_TWINS.format(kind=type(maker).__name__)) from None
+    flip, minus = _means_over_rows(
+        rows, chunks, both, ["flip rate", "flip minus placebo rate"]
+    )
+    if isinstance(minus, ValueError) and str(minus).startswith("No row of X has"):
+        minus = ValueError(NO_PLACEBO_TWINS.format(kind=type(maker).__name__))
+    whole = len(decisions) == 1 and not rows.dask
+    return {
+        "flip": flip,
+        "minus_placebo": minus,
+        "decisions": decisions[0] if whole else None,
+    }

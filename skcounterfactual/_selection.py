@@ -23,6 +23,7 @@ from ._predictions import (
 )
 from ._regression import mean_absolute_error_difference, mean_prediction_difference
 from ._routing import request_score_metadata, score_metadata_request
+from ._shared_pass import PREDICT_SCORERS, SharedPredictScorer, predict_shared
 from ._validation import (
     as_column_list,
     as_frame,
@@ -89,6 +90,7 @@ class _ParityScorer:
         self.protected = protected
         self.pos_label = pos_label
         self._request = {}
+        self._pass = None  # the flip scorers' pass, in fairness_scoring
 
     def __call__(
         self, estimator, X, y=None, sample_weight=None, sensitive_features=None
@@ -116,7 +118,7 @@ class _ParityScorer:
         positive = positive_class(estimator, self.pos_label)
         if positive is None and hasattr(estimator, "classes_"):
             positive = require_positive_class(estimator, self.pos_label, what)
-        decisions = np.asarray(estimator.predict(X))
+        decisions = predict_shared(self._pass, estimator, X)
         if kind is None and output_kind(decisions) == REGRESSOR:
             raise ValueError(PARITY_FOR_REGRESSOR.format(metric=self.metric, name=name))
         if positive is None:  # a duck-typed model without classes_
@@ -140,7 +142,7 @@ class _ParityScorer:
             raise ValueError(
                 PARITY_FOR_CLASSIFIER.format(metric=self.metric, name=name)
             )
-        predictions = np.asarray(estimator.predict(X))
+        predictions = predict_shared(self._pass, estimator, X)
         if kind is None and output_kind(predictions) != REGRESSOR:
             raise ValueError(
                 PARITY_FOR_CLASSIFIER.format(metric=self.metric, name=name)
@@ -264,6 +266,11 @@ def fairness_scoring(
     accuracy : str, callable or None, default=None
         The performance scorer, under the key ``"accuracy"``. None means
         ``"accuracy"``, or ``"r2"`` for regressors (``tolerance`` given).
+        ``"accuracy"``, ``"balanced_accuracy"``, ``"r2"``,
+        ``"neg_mean_absolute_error"`` and ``"neg_mean_squared_error"`` become
+        scorers equal to scikit-learn's that read the decisions the flip
+        scorer's pass computed (see Notes); other names and callables are
+        kept as given.
     parity : str or None, default="auto"
         Fairlearn parity metric (see :func:`make_parity_scorer`), under the key
         ``"neg_demographic_parity_difference"`` (or the metric's scorer name);
@@ -287,12 +294,23 @@ def fairness_scoring(
     Returns
     -------
     scoring : dict
-        Keys ``"accuracy"``, ``"counterfactual_flip"`` and the parity key;
-        ``"neg_counterfactual_flip_minus_placebo"`` with placebo twins;
-        ``"neg_counterfactual_effect"`` with ``tolerance``.
+        Keys ``"counterfactual_flip"``, ``"accuracy"`` and the parity key;
+        ``"neg_counterfactual_flip_minus_placebo"`` with placebo twins (after
+        the flip key); ``"neg_counterfactual_effect"`` with ``tolerance``.
 
     Notes
     -----
+    A search calls the scorers of the dict in order on each candidate and
+    fold. The flip scorer comes first: it predicts the rows together with
+    their twins (and placebo twins) in one call, and the flip minus placebo,
+    accuracy and parity scorers after it reuse that pass instead of
+    predicting again, so the search costs about one prediction per candidate
+    and fold, as a search scored on accuracy alone does. They reuse it only
+    when called with the very same candidate, unchanged (its fitted
+    attributes), on the very same rows, labels and weights, unchanged (their
+    digests); otherwise each predicts for itself. The scores are those of
+    the scorers called one by one, to the last digit.
+
     To score a classifier at a decision threshold of its own, make the
     threshold part of the candidate (scikit-learn's
     ``FixedThresholdClassifier``): every score of the dict reads the same
@@ -312,8 +330,8 @@ def fairness_scoring(
     >>> sorted(scoring)  # doctest: +NORMALIZE_WHITESPACE
     ['accuracy', 'counterfactual_flip', 'neg_counterfactual_effect',
      'neg_mean_prediction_difference']
-    >>> scoring["accuracy"]
-    'r2'
+    >>> scoring["accuracy"]  # scikit-learn's r2 scorer, reading the shared pass
+    make_scorer(r2_score)
     """
     columns = as_column_list(protected_of(protected, augmenter), "protected")
     tolerance = check_tolerance(tolerance)
@@ -334,16 +352,19 @@ def fairness_scoring(
         "sensitive_features_at_predict": sensitive_features_at_predict,
         "chunk_size": chunk_size,
     }
-    scoring = {
-        "accuracy": accuracy,
-        "counterfactual_flip": make_counterfactual_flip_scorer(**options),
-    }
+    # The flip scorers come first: their pass over a fold predicts the rows
+    # with their twins, and the scorers after them read those decisions.
+    flip = make_counterfactual_flip_scorer(**options)
+    scoring = {"counterfactual_flip": flip}
     if builds_placebo(augmenter):
         minus_placebo = make_counterfactual_flip_scorer(
             **options, subtract_placebo=True
         )
-        scoring["counterfactual_flip"]._share_twins(minus_placebo)
+        flip._share_twins(minus_placebo)
         scoring["neg_counterfactual_flip_minus_placebo"] = minus_placebo
+    if isinstance(accuracy, str) and accuracy in PREDICT_SCORERS:
+        accuracy = SharedPredictScorer(accuracy, flip._shared_pass())
+    scoring["accuracy"] = accuracy
     if regression:
         scoring["neg_counterfactual_effect"] = make_counterfactual_effect_scorer(
             protected=protected,
@@ -352,11 +373,13 @@ def fairness_scoring(
             chunk_size=chunk_size,
         )
     if parity is not None:
-        scoring[PARITY_SCORER_NAMES.get(parity, parity)] = make_parity_scorer(
+        parity_scorer = make_parity_scorer(
             parity,
             protected=columns[0] if len(columns) == 1 else columns,
             pos_label=pos_label,
         )
+        parity_scorer._pass = flip._shared_pass()
+        scoring[PARITY_SCORER_NAMES.get(parity, parity)] = parity_scorer
     return scoring
 
 

@@ -39,6 +39,7 @@ class CachedTwinMaker:
             self.values = maker.values
         self._twins = {}
         self._budget = budget
+        self._known = None  # (rows, fingerprint) of the call under way
 
     def fit(self, X, y=None):
         """Fitted already: return ``self`` (the protocol's ``fit``)."""
@@ -51,8 +52,17 @@ class CachedTwinMaker:
         return self.maker.__sklearn_tags__()
 
     def make_twins(self, X, *, include_original=False, placebo=None):
-        """Return the wrapped maker's twins of ``X``, built once per rows."""
-        fingerprint = frame_fingerprint(X) if hasattr(X, "columns") else None
+        """Return the wrapped maker's twins of ``X``, built once per rows.
+
+        A remembered twin set also remembers, in ``stacked``, the rows
+        followed by their twins as the model was given them: rows with the
+        same fingerprint are the same rows.
+        """
+        known = self._known
+        if known is not None and X is known[0]:
+            fingerprint = known[1]
+        else:
+            fingerprint = frame_fingerprint(X) if hasattr(X, "columns") else None
         key = (fingerprint, include_original, placebo)
         if fingerprint is not None and key in self._twins:
             return self._twins[key]
@@ -60,12 +70,14 @@ class CachedTwinMaker:
             X, include_original=include_original, placebo=placebo
         )
         if fingerprint is not None and self._budget.take(len(twin_set)):
+            if self._budget.take(len(twin_set) + len(X)):
+                twin_set.stacked = {}  # room for one stack of rows and twins
             self._twins[key] = twin_set
         return twin_set
 
     def __getattr__(self, name):
         # what the audit and reports read of a maker (seed_, coherence_, ...)
-        if name.startswith("__") or name in ("maker", "_twins", "_budget"):
+        if name.startswith("__") or name in ("maker", "_twins", "_budget", "_known"):
             raise AttributeError(name)
         return getattr(self.maker, name)
 
@@ -91,20 +103,25 @@ class TwinCache:
         self._lock = threading.Lock()
         self._budget = _Budget(MAX_TWIN_ROWS)
 
-    def maker_for(self, frame, protected, augmenter):
+    def maker_for(self, frame, protected, augmenter, *, fingerprint=None):
         """Return a caching maker for the rows of ``frame``, or None.
 
         None (no cache) when the rows have no fingerprint; the caller then
-        resolves the twin maker as usual.
+        resolves the twin maker as usual. ``fingerprint`` is the frame's, when
+        the caller has it already.
         """
-        fitted = augmenter is not None and _is_fitted(augmenter)
-        key = "fitted" if fitted else frame_fingerprint(frame)
-        if key is None:
+        if fingerprint is None:
+            fingerprint = frame_fingerprint(frame)
+        if fingerprint is None:
             return None
+        fitted = augmenter is not None and _is_fitted(augmenter)
+        key = "fitted" if fitted else fingerprint
         with self._lock:
             if key in self._makers:
                 self._makers.move_to_end(key)
-                return self._makers[key]
+                cached = self._makers[key]
+                cached._known = (frame, fingerprint)
+                return cached
         if fitted:
             maker = augmenter
         elif augmenter is None:
@@ -112,6 +129,7 @@ class TwinCache:
         else:
             maker = clone(augmenter).fit(frame)
         cached = CachedTwinMaker(maker, self._budget)
+        cached._known = (frame, fingerprint)
         with self._lock:
             self._makers[key] = cached
             while len(self._makers) > MAX_FOLDS:

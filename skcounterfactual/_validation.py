@@ -104,7 +104,9 @@ def as_frame(X):
     ([0, 1, 2], False)
     """
     if isinstance(X, pd.DataFrame):
-        duplicated = X.columns[X.columns.duplicated()].unique().tolist()
+        duplicated = []
+        if not X.columns.is_unique:
+            duplicated = X.columns[X.columns.duplicated()].unique().tolist()
         if duplicated:
             raise ValueError(
                 f"X has duplicated column names {duplicated!r}; twins need one "

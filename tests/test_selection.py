@@ -163,12 +163,13 @@ def test_parity_scorer_errors(tutorial_model, loans):
 # ------------------------------------------------------- fairness_scoring
 def test_fairness_scoring_keys_and_scorers():
     scoring = fairness_scoring(augmenter=twins())
+    # the flip scorer first: the scorers after it read its pass
     assert list(scoring) == [
-        "accuracy",
         "counterfactual_flip",
+        "accuracy",
         "neg_demographic_parity_difference",
     ]
-    assert scoring["accuracy"] == "accuracy"
+    assert repr(scoring["accuracy"]) == "make_scorer(accuracy_score)"
     assert repr(scoring["counterfactual_flip"]) == (
         f"make_counterfactual_flip_scorer(augmenter={twins()!r})"
     )
@@ -180,16 +181,17 @@ def test_fairness_scoring_keys_and_scorers():
         protected="gender", parity="demographic_parity_ratio", pos_label=1
     )
     assert list(ratio) == [
-        "accuracy",
         "counterfactual_flip",
+        "accuracy",
         "demographic_parity_ratio",
     ]
     assert ratio["counterfactual_flip"].pos_label == 1
     assert ratio["demographic_parity_ratio"].pos_label == 1
     assert list(fairness_scoring(protected="gender", parity=None)) == [
-        "accuracy",
         "counterfactual_flip",
+        "accuracy",
     ]
+    assert fairness_scoring(protected="gender", accuracy="f1")["accuracy"] == "f1"
 
 
 def test_fairness_scoring_arguments():

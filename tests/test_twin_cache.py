@@ -61,7 +61,7 @@ def test_cached_twins_give_the_search_the_same_scores(
         return fairness_scoring(augmenter=augmenter)
 
     cached = _search(search_setup, scoring())
-    monkeypatch.setattr(TwinCache, "maker_for", lambda self, *args: None)
+    monkeypatch.setattr(TwinCache, "maker_for", lambda self, *args, **kw: None)
     uncached = _search(search_setup, scoring())
     for key in ("mean_test_counterfactual_flip", "split0_test_counterfactual_flip"):
         np.testing.assert_array_equal(

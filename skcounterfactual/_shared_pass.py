@@ -1,0 +1,196 @@
+"""One prediction pass per fold, shared by the scorers of :func:`fairness_scoring`.
+
+A search calls each scorer of a ``scoring=`` dict in turn with the same
+fitted candidate and the same fold. The flip scorer's pass predicts the rows,
+their twins and their placebo twins: everything the flip minus placebo
+scorer needs, and the decisions on the rows that the parity scorer needs. The
+first scorer of the dict to run remembers what its pass computed; the others
+reuse it when they are called with the same candidate, in the same state, on
+the same rows, labels and weights, and compute their own pass otherwise.
+
+"The same" is checked, not assumed: the very same objects (held here, so
+their identities cannot be reused), every fitted attribute of the candidate
+and of the estimators inside it still bound to the same object (a new ``fit``
+or ``partial_fit`` rebinds them), and a digest of the rows', labels' and
+weights' contents (an edit in place changes it). One pass is remembered; the
+next one replaces it. The memory is not pickled: each worker keeps its own.
+"""
+
+import threading
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics
+from sklearn.base import BaseEstimator
+
+from ._keys import frame_fingerprint
+from ._routing import request_score_metadata, score_metadata_request
+from ._validation import as_frame
+
+_MAX_CONTAINER = 1_000  # larger lists and dicts are compared as one object
+
+
+def _state(estimator):
+    """Every attribute value reachable from ``estimator``, in a fixed order.
+
+    Estimators inside it (pipeline steps, a column transformer's fitted
+    transformers, a meta-estimator's ``estimator_``) are walked too, through
+    the lists, tuples and dicts that hold them.
+    """
+    held, seen, stack = [], set(), [estimator]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        held.append(item)
+        if isinstance(item, BaseEstimator):
+            stack.extend(vars(item).values())
+        elif isinstance(item, list | tuple) and len(item) <= _MAX_CONTAINER:
+            stack.extend(item)
+        elif isinstance(item, dict) and len(item) <= _MAX_CONTAINER:
+            stack.extend(item.values())
+    return held
+
+
+def _digest(values):
+    """Digest labels or weights (None when unhashable)."""
+    if values is None:
+        return "none"
+    array = np.asarray(values)
+    if array.ndim != 1:
+        array = array.reshape(len(array), -1) if array.ndim else array.reshape(1)
+        return frame_fingerprint(pd.DataFrame(array))
+    return frame_fingerprint(pd.DataFrame({"values": array}))
+
+
+class _Fold:
+    """The objects a pass was computed on, with what proves them unchanged."""
+
+    def __init__(self, estimator, X, fingerprint):
+        self.estimator = estimator
+        self.X = X
+        self.fingerprint = fingerprint
+        self.state = _state(estimator)
+
+    def holds(self, estimator, X, fingerprint):
+        if estimator is not self.estimator or X is not self.X:
+            return False
+        if fingerprint is None or fingerprint != self.fingerprint:
+            return False
+        state = _state(estimator)
+        return len(state) == len(self.state) and all(
+            a is b for a, b in zip(state, self.state, strict=True)
+        )
+
+
+class SharedPass:
+    """What the last scoring pass computed, for the other scorers of its dict."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._fold = None
+        self._decisions = None
+        self._values = {}
+
+    def __reduce__(self):
+        return (SharedPass, ())  # an empty memory where the scorers go
+
+    def decisions(self, estimator, X):
+        """Return the decisions on the rows of ``X`` a pass computed, or None."""
+        with self._lock:
+            fold, decisions = self._fold, self._decisions
+        if decisions is None or estimator is not fold.estimator or X is not fold.X:
+            return None
+        fingerprint = frame_fingerprint(as_frame(X)[0])
+        return decisions if fold.holds(estimator, X, fingerprint) else None
+
+    def values(self, estimator, X, fingerprint, labels_and_weights):
+        """Return the values a pass computed with these labels and weights, or None."""
+        key = tuple(_digest(v) for v in labels_and_weights)
+        if None in key:
+            return None
+        with self._lock:
+            if self._fold is None or not self._fold.holds(estimator, X, fingerprint):
+                return None
+            found = self._values.get(key)
+            if found is None or any(
+                a is not b for a, b in zip(found[0], labels_and_weights, strict=True)
+            ):
+                return None
+            return found[1]
+
+    def remember(self, estimator, X, fingerprint, labels_and_weights, computed):
+        """Remember one pass: ``computed`` holds ``"decisions"`` and values."""
+        key = tuple(_digest(v) for v in labels_and_weights)
+        if fingerprint is None or None in key:
+            return
+        fold = _Fold(estimator, X, fingerprint)
+        values = {k: v for k, v in computed.items() if k != "decisions"}
+        with self._lock:
+            self._fold = fold
+            self._decisions = computed.get("decisions")
+            self._values = {key: (tuple(labels_and_weights), values)}
+
+
+def predict_shared(shared, estimator, X):
+    """Return ``estimator.predict(X)``, from ``shared``'s pass when it has it."""
+    if shared is not None and isinstance(X, pd.DataFrame | np.ndarray):
+        decisions = shared.decisions(estimator, X)
+        if decisions is not None:
+            return decisions
+    return np.asarray(estimator.predict(X))
+
+
+# scikit-learn's scorers that read ``predict`` alone: (function, sign)
+PREDICT_SCORERS = {
+    "accuracy": (metrics.accuracy_score, 1.0),
+    "balanced_accuracy": (metrics.balanced_accuracy_score, 1.0),
+    "r2": (metrics.r2_score, 1.0),
+    "neg_mean_absolute_error": (metrics.mean_absolute_error, -1.0),
+    "neg_mean_squared_error": (metrics.mean_squared_error, -1.0),
+}
+
+
+class SharedPredictScorer:
+    """scikit-learn's scorer ``name``, reading the decisions of a shared pass.
+
+    It returns what ``sklearn.metrics.get_scorer(name)`` returns; the
+    decisions on the rows come from the flip scorer's pass when it ran on the
+    same candidate and rows just before (see :class:`SharedPass`), else from
+    ``predict``.
+    """
+
+    def __init__(self, name, shared):
+        self.name = name
+        self._shared = shared
+        self._request = {}
+
+    def __call__(self, estimator, X, y, sample_weight=None):
+        """Score ``estimator`` on ``X`` against ``y``."""
+        function, sign = PREDICT_SCORERS[self.name]
+        decisions = predict_shared(self._shared, estimator, X)
+        options = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return sign * float(function(y, decisions, **options))
+
+    def __repr__(self):
+        return f"make_scorer({PREDICT_SCORERS[self.name][0].__name__})"
+
+    def set_score_request(self, *, sample_weight=None):
+        """Request ``sample_weight`` under metadata routing.
+
+        Parameters
+        ----------
+        sample_weight : bool, str or None, default=None
+            True to request it, False not to, a string to use an alias.
+
+        Returns
+        -------
+        self : object
+            The scorer.
+        """
+        return request_score_metadata(self, sample_weight=sample_weight)
+
+    def get_metadata_routing(self):
+        """Return the metadata this scorer requests (``sample_weight``)."""
+        return score_metadata_request(self)
