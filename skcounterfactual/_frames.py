@@ -84,19 +84,25 @@ def assign(frame, column, values):
     frame[column] = values
 
 
-def index_codes(series, values):
+def index_codes(series, values, factorized=None):
     """Return each element's position in ``values`` (-1 if absent or missing).
 
-    Factorises the column first, so only its distinct values are looked up.
+    Factorises the column first, so only its distinct values are looked up;
+    ``factorized`` is ``pd.factorize(series, use_na_sentinel=True)`` when the
+    caller has it.
     """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = factorized or pd.factorize(series, use_na_sentinel=True)
     lookup = np.append(pd.Index(list(values)).get_indexer(uniques), -1)
     return lookup[codes]
 
 
-def object_take(series, positions):
-    """``series`` values at ``positions`` as an object array, via its uniques."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+def object_take(series, positions, factorized=None):
+    """``series`` values at ``positions`` as an object array, via its uniques.
+
+    ``factorized`` is ``pd.factorize(series, use_na_sentinel=True)`` when the
+    caller has it.
+    """
+    codes, uniques = factorized or pd.factorize(series, use_na_sentinel=True)
     table = np.empty(len(uniques) + 1, dtype=object)
     table[:-1] = list(uniques)
     table[-1] = None

@@ -112,7 +112,7 @@ def frame_fingerprint(frame):
     """
     # SHA-256: hardware-accelerated on most CPUs, so the fastest in hashlib
     digest = hashlib.sha256()
-    header = (list(frame.columns), [str(d) for d in frame.dtypes], frame.shape)
+    header = (list(frame.columns), [repr(d) for d in frame.dtypes], frame.shape)
     digest.update(repr(header).encode())
     try:
         _digest_values(digest, frame.index)

@@ -304,14 +304,17 @@ class TwinEngine:
         """
         for attribute in self.protected:
             self.check_missing(frame[attribute], attribute)
-        check_twin_count(self.planned(frame, placebo), len(frame))
+        own_codes = {}  # per factor, shared by the plan, twins and placebo twins
+        for factor in self.factors():
+            sizes = [len(self.domains_[a]) for a in factor]
+            strides = np.cumprod([1] + sizes[:0:-1])[::-1]
+            own_codes[factor] = self._own_codes(frame, factor, strides)
+        check_twin_count(self.planned(frame, placebo, own_codes), len(frame))
         row_hashes = label_hashes(frame.index)
         blocks = []
         unseen_values = {}
         for factor in self.factors():
-            sizes = [len(self.domains_[a]) for a in factor]
-            strides = np.cumprod([1] + sizes[:0:-1])[::-1]
-            codes = self._own_codes(frame, factor, strides)  # shared by placebo
+            codes = own_codes[factor]
             blocks.append(
                 self._build_factor(
                     frame, factor, row_hashes, False, unseen_values, codes
@@ -343,18 +346,22 @@ class TwinEngine:
             {k: sorted(v, key=repr) for k, v in unseen_values.items()},
         )
 
-    def planned(self, frame, placebo):
+    def planned(self, frame, placebo, own_codes=None):
         """Return how many twins :meth:`build` makes of ``frame``, exactly.
 
         Counted from the rows' codes, before any twin is allocated: a row in
         the domain gets one twin per other combination (or ``n_twins``), a row
         outside it one per combination, a row with a missing value none.
+        ``own_codes`` maps each factor to its rows' codes when known.
         """
         total = 0
         for factor in self.factors():
             sizes = [len(self.domains_[a]) for a in factor]
             strides = np.cumprod([1] + sizes[:0:-1])[::-1]
-            _, valid, skip = self._own_codes(frame, factor, strides)
+            if own_codes is None:
+                _, valid, skip, _ = self._own_codes(frame, factor, strides)
+            else:
+                _, valid, skip, _ = own_codes[factor]
             n_combos = combinations(sizes)
             every = self.n_twins is None or self.n_twins >= n_combos - 1
             inside = int(np.count_nonzero(valid & ~skip))
@@ -442,18 +449,21 @@ class TwinEngine:
         own = np.zeros(len(frame), dtype=np.int64)
         valid = np.ones(len(frame), dtype=bool)
         skip = np.zeros(len(frame), dtype=bool)
+        factorized = {}  # each attribute's pd.factorize, for object_take
         for attribute, stride in zip(factor, strides, strict=True):
-            codes = index_codes(frame[attribute], self.domains_[attribute])
+            found = pd.factorize(frame[attribute], use_na_sentinel=True)
+            factorized[attribute] = found
+            codes = index_codes(None, self.domains_[attribute], found)
             valid &= codes >= 0
             own += codes * stride
-            skip |= frame[attribute].isna().to_numpy()
+            skip |= found[0] < 0  # missing
         own[~valid] = -1
-        return own, valid, skip
+        return own, valid, skip, factorized
 
     def _build_factor(self, frame, factor, row_hashes, placebo, unseen_values, codes):
         sizes = [len(self.domains_[a]) for a in factor]
         strides = np.cumprod([1] + sizes[:0:-1])[::-1]
-        own, valid, skip = codes
+        own, valid, skip, factorized = codes
         if placebo:
             pos = np.flatnonzero(valid & ~skip)
             target = own[pos]
@@ -477,7 +487,9 @@ class TwinEngine:
             target_keys = np.array(
                 [stable_hash(self.seed, attribute, v) for v in domain], dtype=np.uint64
             )
-            originals[attribute] = object_take(frame[attribute], pos)
+            originals[attribute] = object_take(
+                frame[attribute], pos, factorized[attribute]
+            )
             news[attribute] = np.asarray(domain + [None], dtype=object)[:-1][digit]
             links = self.links_[attribute]
             reads = dict.fromkeys(
@@ -510,7 +522,7 @@ class TwinEngine:
             {
                 "source_position": pos.astype(np.int64),
                 "attribute": pd.Series(
-                    [self.factor_name(factor)] * len(pos), dtype=object
+                    _repeated(self.factor_name(factor), len(pos)), dtype=object
                 ),
                 "original": pd.Series(original, dtype=object),
                 "new": pd.Series(new, dtype=object),
@@ -566,6 +578,13 @@ class TwinEngine:
         count = int(column.isna().sum())
         if count and self.missing == "error":
             raise ValueError(MISSING_PROTECTED.format(attribute=attribute, count=count))
+
+
+def _repeated(value, n):
+    """Return an object array of ``n`` times ``value`` (faster than np.full)."""
+    out = np.empty(n, dtype=object)
+    out[:] = value
+    return out
 
 
 def kinds(kind, n):
