@@ -3,7 +3,6 @@
 import numpy as np
 
 from ._augmenter import protected_of
-from ._keys import frame_fingerprint
 from ._kind import BOTH_POS_LABEL_AND_TOLERANCE, check_tolerance
 from ._partitions import is_dask_collection
 from ._predictions import DEFAULT_CHUNK_SIZE
@@ -53,19 +52,28 @@ class _FlipScorer:
 
     def __call__(self, estimator, X, y=None, sample_weight=None):
         """Return the flip score (or minus flip minus placebo) on ``X``."""
+        found = None
+        if self._pass is not None:  # next to other scorers of fairness_scoring
+            found = self._pass.values(estimator, X, (sample_weight,))
+        if found is None:
+            found = self._compute(estimator, X, sample_weight)
+            if found is None:  # the flip score alone
+                return 1.0 - self._flip_rate(estimator, X, sample_weight)
+        if self.subtract_placebo:
+            return 0.0 - _value(found["minus_placebo"])
+        return 1.0 - _value(found["flip"])
+
+    def _options(self, X, sample_weight):
+        """Return the options of the scores, with a twin maker cached per fold."""
         protected, augmenter = self.protected, self.augmenter
-        fingerprint = None
         if not is_dask_collection(X):
             # a search scores every candidate on the same folds: their twins
             # are built once per fold
             frame = as_frame(X)[0]
-            fingerprint = frame_fingerprint(frame)
-            cached = self._cache.maker_for(
-                frame, protected, augmenter, fingerprint=fingerprint
-            )
+            cached = self._cache.maker_for(frame, protected, augmenter)
             if cached is not None:
                 protected, augmenter = None, cached
-        options = {
+        return {
             "protected": protected,
             "augmenter": augmenter,
             "pos_label": self.pos_label,
@@ -74,24 +82,27 @@ class _FlipScorer:
             "sensitive_features_at_predict": self.sensitive_features_at_predict,
             "chunk_size": self.chunk_size,
         }
+
+    def _flip_rate(self, estimator, X, sample_weight):
+        options = self._options(X, sample_weight)
+        return flip_rate(estimator, X, placebo=False, **options)
+
+    def _compute(self, estimator, X, sample_weight):
+        """One pass giving the flip and flip minus placebo rates, or None.
+
+        None when this scorer scores the flip rate alone (no placebo twins
+        needed). A shared pass is remembered for the other scorers.
+        """
+        if self._pass is None and not self.subtract_placebo:
+            return None
         what = "The flip minus placebo score" if self.subtract_placebo else None
-        if self._pass is None:
-            if not self.subtract_placebo:
-                return 1.0 - flip_rate(estimator, X, placebo=False, **options)
-            found = flip_and_placebo(estimator, X, **options, what=what)
-        else:  # next to a flip minus placebo scorer: one pass gives both
-            weights = (sample_weight,)
-            found = self._pass.values(estimator, X, fingerprint, weights)
-            if found is None:
-                found = flip_and_placebo(
-                    estimator, X, **options, what=what or "The flip rate"
-                )
-                if self.sensitive_features_at_predict:
-                    found["decisions"] = None  # not the decisions of predict(X)
-                self._pass.remember(estimator, X, fingerprint, weights, found)
-        if self.subtract_placebo:
-            return 0.0 - _value(found["minus_placebo"])
-        return 1.0 - _value(found["flip"])
+        options = self._options(X, sample_weight)
+        found = flip_and_placebo(estimator, X, **options, what=what or "The flip rate")
+        if self._pass is not None:
+            if self.sensitive_features_at_predict:
+                found["decisions"] = None  # not the decisions of predict(X)
+            self._pass.remember(estimator, X, (sample_weight,), found)
+        return found
 
     def _shared_pass(self):
         """Return the memory of this scorer's passes, for the rest of a dict."""

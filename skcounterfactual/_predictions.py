@@ -84,7 +84,13 @@ class CounterfactualPredictions:
 
     def mask(self, kind="twin", attribute=None):
         """Boolean mask over the twins: those of ``kind`` (and ``attribute``)."""
-        mask = (self.provenance["kind"] == kind).to_numpy()
+        kinds = self.provenance["kind"].array
+        if isinstance(kinds, pd.Categorical):  # compare the codes
+            categories = list(kinds.categories)
+            code = categories.index(kind) if kind in categories else -2
+            mask = kinds.codes == code
+        else:
+            mask = np.asarray(kinds == kind, dtype=bool)
         if attribute is not None:
             names = self.provenance["attribute"].to_numpy(dtype=object)
             mask = mask & (names == attribute)

@@ -11,11 +11,13 @@ the same rows, labels and weights, and compute their own pass otherwise.
 "The same" is checked, not assumed: the very same objects (held here, so
 their identities cannot be reused), every fitted attribute of the candidate
 and of the estimators inside it still bound to the same object (a new ``fit``
-or ``partial_fit`` rebinds them), and a digest of the rows', labels' and
-weights' contents (an edit in place changes it). One pass is remembered; the
-next one replaces it. The memory is not pickled: each worker keeps its own.
+or ``partial_fit`` rebinds them), and the rows, labels and weights equal to
+a copy taken with the pass (values, dtypes and labels: an edit in place
+shows). One pass is remembered; the next one replaces it. The memory is not
+pickled: each worker keeps its own.
 """
 
+import operator
 import threading
 
 import numpy as np
@@ -23,9 +25,7 @@ import pandas as pd
 from sklearn import metrics
 from sklearn.base import BaseEstimator
 
-from ._keys import frame_fingerprint
 from ._routing import request_score_metadata, score_metadata_request
-from ._validation import as_frame
 
 _MAX_CONTAINER = 1_000  # larger lists and dicts are compared as one object
 
@@ -40,10 +40,12 @@ def _state(estimator):
     held, seen, stack = [], set(), [estimator]
     while stack:
         item = stack.pop()
+        held.append(item)
+        if isinstance(item, np.ndarray | str | int | float | None):
+            continue  # leaves, the most common attributes
         if id(item) in seen:
             continue
         seen.add(id(item))
-        held.append(item)
         if isinstance(item, BaseEstimator):
             stack.extend(vars(item).values())
         elif isinstance(item, list | tuple) and len(item) <= _MAX_CONTAINER:
@@ -53,34 +55,83 @@ def _state(estimator):
     return held
 
 
-def _digest(values):
-    """Digest labels or weights (None when unhashable)."""
-    if values is None:
-        return "none"
-    array = np.asarray(values)
-    if array.ndim != 1:
-        array = array.reshape(len(array), -1) if array.ndim else array.reshape(1)
-        return frame_fingerprint(pd.DataFrame(array))
-    return frame_fingerprint(pd.DataFrame({"values": array}))
+class _Unchanged:
+    """An object and a copy of it: whether it still holds what it held."""
+
+    def __init__(self, obj):
+        self.obj = obj
+        if obj is None or isinstance(obj, pd.DataFrame | pd.Series | np.ndarray):
+            self.copy = None if obj is None else obj.copy()
+        else:  # a list or another sequence: compared as an array
+            self.copy = np.array(obj, dtype=object)
+
+    def holds(self, obj):
+        if obj is not self.obj:
+            return False
+        if obj is None:
+            return True
+        if isinstance(obj, pd.DataFrame | pd.Series):
+            return _same_pandas(obj, self.copy)
+        if isinstance(obj, np.ndarray):
+            return _same_array(obj, self.copy)
+        try:
+            return _same_array(np.array(obj, dtype=object), self.copy)
+        except (TypeError, ValueError):
+            return False
+
+
+def _same_index(a, b):
+    """Equal labels of the same kind and dtypes (per level of a MultiIndex)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, pd.MultiIndex):
+        same_dtypes = list(a.dtypes) == list(b.dtypes)
+    else:
+        same_dtypes = a.dtype == b.dtype
+    return same_dtypes and bool(a.equals(b))
+
+
+def _same_pandas(obj, copy):
+    """Equal values, dtypes and labels (``equals`` alone ignores label dtypes)."""
+    if obj.shape != copy.shape or not _same_index(obj.index, copy.index):
+        return False
+    if isinstance(obj, pd.DataFrame):
+        if not _same_index(obj.columns, copy.columns):
+            return False
+        if not all(a == b for a, b in zip(obj.dtypes, copy.dtypes, strict=True)):
+            return False
+    elif obj.dtype != copy.dtype:
+        return False
+    return bool(obj.equals(copy))
+
+
+def _same_array(obj, copy):
+    if obj.dtype != copy.dtype or obj.shape != copy.shape:
+        return False
+    # NaN is not equal to itself in object arrays: a miss, never a false hit
+    return bool(np.array_equal(obj, copy, equal_nan=obj.dtype.kind in "fc"))
 
 
 class _Fold:
     """The objects a pass was computed on, with what proves them unchanged."""
 
-    def __init__(self, estimator, X, fingerprint):
+    def __init__(self, estimator, X, labels_and_weights):
         self.estimator = estimator
-        self.X = X
-        self.fingerprint = fingerprint
         self.state = _state(estimator)
+        self.X = _Unchanged(X)
+        self.metadata = [_Unchanged(v) for v in labels_and_weights]
 
-    def holds(self, estimator, X, fingerprint):
-        if estimator is not self.estimator or X is not self.X:
-            return False
-        if fingerprint is None or fingerprint != self.fingerprint:
+    def holds(self, estimator, X):
+        if estimator is not self.estimator or not self.X.holds(X):
             return False
         state = _state(estimator)
         return len(state) == len(self.state) and all(
-            a is b for a, b in zip(state, self.state, strict=True)
+            map(operator.is_, state, self.state)
+        )
+
+    def holds_metadata(self, labels_and_weights):
+        return len(labels_and_weights) == len(self.metadata) and all(
+            m.holds(v) for m, v in zip(self.metadata, labels_and_weights, strict=True)
         )
 
 
@@ -91,46 +142,37 @@ class SharedPass:
         self._lock = threading.Lock()
         self._fold = None
         self._decisions = None
-        self._values = {}
+        self._values = None
 
     def __reduce__(self):
         return (SharedPass, ())  # an empty memory where the scorers go
 
+    def _current(self):
+        with self._lock:
+            return self._fold, self._decisions, self._values
+
     def decisions(self, estimator, X):
         """Return the decisions on the rows of ``X`` a pass computed, or None."""
-        with self._lock:
-            fold, decisions = self._fold, self._decisions
-        if decisions is None or estimator is not fold.estimator or X is not fold.X:
+        fold, decisions, _ = self._current()
+        if decisions is None or not fold.holds(estimator, X):
             return None
-        fingerprint = frame_fingerprint(as_frame(X)[0])
-        return decisions if fold.holds(estimator, X, fingerprint) else None
+        return decisions
 
-    def values(self, estimator, X, fingerprint, labels_and_weights):
+    def values(self, estimator, X, labels_and_weights):
         """Return the values a pass computed with these labels and weights, or None."""
-        key = tuple(_digest(v) for v in labels_and_weights)
-        if None in key:
+        fold, _, values = self._current()
+        if fold is None or not fold.holds(estimator, X):
             return None
-        with self._lock:
-            if self._fold is None or not self._fold.holds(estimator, X, fingerprint):
-                return None
-            found = self._values.get(key)
-            if found is None or any(
-                a is not b for a, b in zip(found[0], labels_and_weights, strict=True)
-            ):
-                return None
-            return found[1]
+        return values if fold.holds_metadata(labels_and_weights) else None
 
-    def remember(self, estimator, X, fingerprint, labels_and_weights, computed):
+    def remember(self, estimator, X, labels_and_weights, computed):
         """Remember one pass: ``computed`` holds ``"decisions"`` and values."""
-        key = tuple(_digest(v) for v in labels_and_weights)
-        if fingerprint is None or None in key:
-            return
-        fold = _Fold(estimator, X, fingerprint)
+        fold = _Fold(estimator, X, labels_and_weights)
         values = {k: v for k, v in computed.items() if k != "decisions"}
         with self._lock:
             self._fold = fold
             self._decisions = computed.get("decisions")
-            self._values = {key: (tuple(labels_and_weights), values)}
+            self._values = values
 
 
 def predict_shared(shared, estimator, X):
