@@ -26,6 +26,7 @@ from sklearn import metrics
 from sklearn.base import BaseEstimator
 
 from ._routing import request_score_metadata, score_metadata_request
+from ._unchanged import Unchanged
 
 _MAX_CONTAINER = 1_000  # larger lists and dicts are compared as one object
 
@@ -55,71 +56,14 @@ def _state(estimator):
     return held
 
 
-class _Unchanged:
-    """An object and a copy of it: whether it still holds what it held."""
-
-    def __init__(self, obj):
-        self.obj = obj
-        if obj is None or isinstance(obj, pd.DataFrame | pd.Series | np.ndarray):
-            self.copy = None if obj is None else obj.copy()
-        else:  # a list or another sequence: compared as an array
-            self.copy = np.array(obj, dtype=object)
-
-    def holds(self, obj):
-        if obj is not self.obj:
-            return False
-        if obj is None:
-            return True
-        if isinstance(obj, pd.DataFrame | pd.Series):
-            return _same_pandas(obj, self.copy)
-        if isinstance(obj, np.ndarray):
-            return _same_array(obj, self.copy)
-        try:
-            return _same_array(np.array(obj, dtype=object), self.copy)
-        except (TypeError, ValueError):
-            return False
-
-
-def _same_index(a, b):
-    """Equal labels of the same kind and dtypes (per level of a MultiIndex)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, pd.MultiIndex):
-        same_dtypes = list(a.dtypes) == list(b.dtypes)
-    else:
-        same_dtypes = a.dtype == b.dtype
-    return same_dtypes and bool(a.equals(b))
-
-
-def _same_pandas(obj, copy):
-    """Equal values, dtypes and labels (``equals`` alone ignores label dtypes)."""
-    if obj.shape != copy.shape or not _same_index(obj.index, copy.index):
-        return False
-    if isinstance(obj, pd.DataFrame):
-        if not _same_index(obj.columns, copy.columns):
-            return False
-        if not all(a == b for a, b in zip(obj.dtypes, copy.dtypes, strict=True)):
-            return False
-    elif obj.dtype != copy.dtype:
-        return False
-    return bool(obj.equals(copy))
-
-
-def _same_array(obj, copy):
-    if obj.dtype != copy.dtype or obj.shape != copy.shape:
-        return False
-    # NaN is not equal to itself in object arrays: a miss, never a false hit
-    return bool(np.array_equal(obj, copy, equal_nan=obj.dtype.kind in "fc"))
-
-
 class _Fold:
     """The objects a pass was computed on, with what proves them unchanged."""
 
     def __init__(self, estimator, X, labels_and_weights):
         self.estimator = estimator
         self.state = _state(estimator)
-        self.X = _Unchanged(X)
-        self.metadata = [_Unchanged(v) for v in labels_and_weights]
+        self.X = Unchanged(X)
+        self.metadata = [Unchanged(v) for v in labels_and_weights]
 
     def holds(self, estimator, X):
         if estimator is not self.estimator or not self.X.holds(X):

@@ -4,8 +4,9 @@ A search scores every candidate on the same few folds. The twins of a fold
 depend only on its rows and the fitted twin maker, never on the candidate, so
 the flip scorer builds them once per fold and reuses them: a fitted maker per
 fold (when the augmenter is fitted on each fold) and the twins of each chunk,
-looked up by a fingerprint of the rows. Results are the same as without the
-cache; the cache is not pickled (each worker process keeps its own).
+looked up by a key of the rows and confirmed by comparing them with a copy
+(``_unchanged``). Results are the same as without the cache; the cache is not
+pickled (each worker process keeps its own).
 """
 
 import threading
@@ -16,7 +17,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ._augmenter import CounterfactualAugmenter
-from ._keys import frame_fingerprint
+from ._unchanged import rows_key, same_rows
 
 MAX_FOLDS = 16  # fitted makers (folds) remembered
 MAX_TWIN_ROWS = 2_000_000  # twins remembered, over all folds and chunks
@@ -37,9 +38,9 @@ class CachedTwinMaker:
                 setattr(self, name, getattr(maker, name))
         if hasattr(maker, "values"):
             self.values = maker.values
-        self._twins = {}
+        self._twins = {}  # (rows key, options) -> (copy of the rows, twin set)
         self._budget = budget
-        self._known = None  # (rows, fingerprint) of the call under way
+        self._known = None  # (rows, key, copy): rows this call already matched
 
     def fit(self, X, y=None):
         """Fitted already: return ``self`` (the protocol's ``fit``)."""
@@ -55,24 +56,31 @@ class CachedTwinMaker:
         """Return the wrapped maker's twins of ``X``, built once per rows.
 
         A remembered twin set also remembers, in ``stacked``, the rows
-        followed by their twins as the model was given them: rows with the
-        same fingerprint are the same rows.
+        followed by their twins as the model was given them: it is handed out
+        again only for the same rows.
         """
         known = self._known
         if known is not None and X is known[0]:
-            fingerprint = known[1]
+            key, copy = known[1], known[2]
         else:
-            fingerprint = frame_fingerprint(X) if hasattr(X, "columns") else None
-        key = (fingerprint, include_original, placebo)
-        if fingerprint is not None and key in self._twins:
-            return self._twins[key]
+            key, copy = rows_key(X), None
+        if key is None:
+            return self.maker.make_twins(
+                X, include_original=include_original, placebo=placebo
+            )
+        entry = self._twins.get((key, include_original, placebo))
+        if entry is not None:
+            seen, twin_set = entry
+            if (copy is not None and seen is copy) or same_rows(X, seen):
+                return twin_set
         twin_set = self.maker.make_twins(
             X, include_original=include_original, placebo=placebo
         )
-        if fingerprint is not None and self._budget.take(len(twin_set)):
+        if self._budget.take(len(twin_set) + (len(X) if copy is None else 0)):
             if self._budget.take(len(twin_set) + len(X)):
                 twin_set.stacked = {}  # room for one stack of rows and twins
-            self._twins[key] = twin_set
+            seen = X.copy() if copy is None else copy
+            self._twins[(key, include_original, placebo)] = (seen, twin_set)
         return twin_set
 
     def __getattr__(self, name):
@@ -103,24 +111,27 @@ class TwinCache:
         self._lock = threading.Lock()
         self._budget = _Budget(MAX_TWIN_ROWS)
 
-    def maker_for(self, frame, protected, augmenter, *, fingerprint=None):
+    def maker_for(self, frame, protected, augmenter):
         """Return a caching maker for the rows of ``frame``, or None.
 
-        None (no cache) when the rows have no fingerprint; the caller then
-        resolves the twin maker as usual. ``fingerprint`` is the frame's, when
-        the caller has it already.
+        None (no cache) when the rows cannot be recognised (unhashable
+        cells); the caller then resolves the twin maker as usual.
         """
-        if fingerprint is None:
-            fingerprint = frame_fingerprint(frame)
-        if fingerprint is None:
+        key = rows_key(frame)
+        if key is None:
             return None
         fitted = augmenter is not None and _is_fitted(augmenter)
-        key = "fitted" if fitted else fingerprint
         with self._lock:
-            if key in self._makers:
-                self._makers.move_to_end(key)
-                cached = self._makers[key]
-                cached._known = (frame, fingerprint)
+            entry = self._makers.get("fitted" if fitted else key)
+        if entry is not None:
+            seen, cached = entry
+            if fitted:
+                cached._known = (frame, key, None)
+                return cached
+            if same_rows(frame, seen):
+                with self._lock:
+                    self._makers.move_to_end(key)
+                cached._known = (frame, key, seen)
                 return cached
         if fitted:
             maker = augmenter
@@ -129,9 +140,10 @@ class TwinCache:
         else:
             maker = clone(augmenter).fit(frame)
         cached = CachedTwinMaker(maker, self._budget)
-        cached._known = (frame, fingerprint)
+        seen = None if fitted else frame.copy()
+        cached._known = (frame, key, seen)
         with self._lock:
-            self._makers[key] = cached
+            self._makers["fitted" if fitted else key] = (seen, cached)
             while len(self._makers) > MAX_FOLDS:
                 self._makers.popitem(last=False)
         return cached
