@@ -100,7 +100,9 @@ class GroupTally:
         sums = []
         for flag in flags:
             if flag.dtype.kind == "b" and w is None:
-                sums.append(np.bincount(group_of[flag], minlength=len(keys)).tolist())
+                # counts as float64 are exact (below 2**53), without a copy
+                found = np.bincount(group_of, weights=flag, minlength=len(keys))
+                sums.append(found.astype(np.int64).tolist())
             elif flag.dtype.kind == "b":
                 sums.append(
                     exact_sums_by_group(np.where(flag, w, 0.0), group_of, len(keys))

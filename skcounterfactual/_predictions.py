@@ -92,9 +92,16 @@ class CounterfactualPredictions:
         else:
             mask = np.asarray(kinds == kind, dtype=bool)
         if attribute is not None:
-            names = self.provenance["attribute"].to_numpy(dtype=object)
-            mask = mask & (names == attribute)
+            mask = mask & self._of_attribute(attribute)
         return mask
+
+    def _of_attribute(self, attribute):
+        """Whether each twin is of ``attribute``: compared once per attribute."""
+        memo = self.__dict__.setdefault("_attribute_masks", {})
+        if attribute not in memo:
+            names = self.provenance["attribute"].to_numpy(dtype=object)
+            memo[attribute] = names == attribute
+        return memo[attribute]
 
     def changed(self, mask, pos_label=None):
         """For the twins in ``mask``: whether the decision differs from the row's.
