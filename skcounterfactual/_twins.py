@@ -377,6 +377,8 @@ class TwinEngine:
         n_combos = combinations(sizes)
         n_rows = len(own)
         pos, target = [], []
+        if n_combos == 2 and (own >= 0).all():  # two values: the other one
+            return np.arange(n_rows), 1 - own
         if self.n_twins is None or self.n_twins >= n_combos - 1:
             combos = np.arange(n_combos)
             chunk = max(1, 2**22 // n_combos)
@@ -528,7 +530,8 @@ class TwinEngine:
                 "new": pd.Series(new, dtype=object),
                 "kind": kinds("placebo" if placebo else "twin", len(pos)),
                 "unseen": unseen,
-            }
+            },
+            copy=False,  # every array here is new
         )
         if self.coherence is not None:
             provenance["incoherent"] = self._incoherent(
