@@ -237,14 +237,26 @@ def count_cells(cells, source, target, row_favourable, twin_favourable):
     source_codes, sources = pd.factorize(np.asarray(source, dtype=object))
     target_codes, targets = pd.factorize(np.asarray(target, dtype=object))
     keys = source_codes.astype(np.int64) * len(targets) + target_codes
-    found, inverse = np.unique(keys, return_inverse=True)
+    n_cells = len(sources) * len(targets)
+    # few value pairs (and no missing value): count them directly
+    direct = n_cells <= 4 * len(keys) + 1024 and bool(keys.min() >= 0)
+    if direct:
+        inverse, size = keys, n_cells
+    else:  # many: number the observed pairs first
+        found, inverse = np.unique(keys, return_inverse=True)
+        size = len(found)
     flags = (
-        np.ones(len(keys), dtype=bool),
         row_fav & ~twin_fav,
         ~row_fav & twin_fav,
         row_fav & twin_fav,
     )
-    counted = [np.bincount(inverse[f], minlength=len(found)) for f in flags]
+    # float64 counts are exact below 2**53
+    counted = [np.bincount(inverse, minlength=size)] + [
+        np.bincount(inverse, weights=f, minlength=size).astype(np.int64) for f in flags
+    ]
+    if direct:
+        found = np.flatnonzero(counted[0])
+        counted = [c[found] for c in counted]
     for i, cell in enumerate(found):
         key = (sources[cell // len(targets)], targets[cell % len(targets)])
         mine = cells.setdefault(key, [0, 0, 0, 0])

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from skcounterfactual._links import searchsorted_right
+from skcounterfactual._paired import count_cells
 from skcounterfactual._unchanged import Unchanged, rows_key, same_rows
 
 
@@ -124,3 +125,25 @@ def test_labels_and_weights_are_compared_with_their_copy():
     labels[1] = "yes"
     assert not seen.holds(labels)
     assert Unchanged(None).holds(None)
+
+
+@pytest.mark.parametrize("n_values", [2, 5, 400])
+def test_paired_cells_count_what_a_loop_counts(n_values):
+    rng = np.random.default_rng(n_values)
+    n = 3000
+    values = np.array([f"v{i}" for i in range(n_values)], dtype=object)
+    source, target = values[rng.integers(0, n_values, (2, n))]
+    row, twin = rng.random((2, n)) < 0.5
+    expected = {}
+    for s, t, a, b in zip(source, target, row, twin, strict=True):
+        cell = expected.setdefault((s, t), [0, 0, 0, 0])
+        cell[0] += 1
+        cell[1] += int(a and not b)
+        cell[2] += int(b and not a)
+        cell[3] += int(a and b)
+    # 400 values: more value pairs than rows, counted through np.unique
+    assert count_cells({}, source, target, row, twin) == expected
+    twice = count_cells(
+        count_cells({}, source, target, row, twin), source, target, row, twin
+    )
+    assert twice == {k: [2 * x for x in v] for k, v in expected.items()}
