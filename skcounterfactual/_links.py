@@ -394,6 +394,8 @@ def _full_names(pools, u):
 class CallableLink:
     """The linked column is computed by ``func(twins, new_values, rng)``."""
 
+    elementwise = False  # one generator draws for a whole block of twins
+
     generated = True
 
     def __init__(self, column, func):

@@ -315,16 +315,21 @@ class TwinEngine:
         unseen_values = {}
         for factor in self.factors():
             codes = own_codes[factor]
-            blocks.append(
-                self._build_factor(
-                    frame, factor, row_hashes, False, unseen_values, codes
-                )
-            )
             auto = placebo == "auto" and self.has_generated_link(factor)
+            kinds_built = [False]
             if placebo is True or auto:
+                # twins and placebo twins in one block when every link draws
+                # twin by twin (a callable draws from one generator per block)
+                together = all(
+                    getattr(link, "elementwise", True)
+                    for a in factor
+                    for link in self.links_[a]
+                )
+                kinds_built = ["both"] if together else [False, True]
+            for kind in kinds_built:
                 blocks.append(
                     self._build_factor(
-                        frame, factor, row_hashes, True, unseen_values, codes
+                        frame, factor, row_hashes, kind, unseen_values, codes
                     )
                 )
         if include_original:
@@ -463,10 +468,15 @@ class TwinEngine:
         return own, valid, skip, factorized
 
     def _build_factor(self, frame, factor, row_hashes, placebo, unseen_values, codes):
+        """Build a factor's twins, placebo twins, or both in one block.
+
+        ``placebo`` is False (twins), True (placebo twins) or ``"both"`` (the
+        twins, then the placebo twins, from one copy of the rows).
+        """
         sizes = [len(self.domains_[a]) for a in factor]
         strides = np.cumprod([1] + sizes[:0:-1])[::-1]
         own, valid, skip, factorized = codes
-        if placebo:
+        if placebo is True:
             pos = np.flatnonzero(valid & ~skip)
             target = own[pos]
         else:
@@ -474,7 +484,18 @@ class TwinEngine:
             if skip.any():
                 keep = ~skip[pos]
                 pos, target = pos[keep], target[keep]
-        twins = frame.take(pos)
+        is_placebo = np.full(len(pos), placebo is True)
+        if placebo == "both":
+            same = np.flatnonzero(valid & ~skip)
+            is_placebo = np.arange(len(pos) + len(same)) >= len(pos)
+            pos = np.concatenate([pos, same])
+            target = np.concatenate([target, own[same]])
+        if placebo == "both":  # two takes: a take of every row is a slice
+            twins = pd.concat(
+                [frame.take(pos[~is_placebo]), frame.take(pos[is_placebo])]
+            )
+        else:
+            twins = frame.take(pos)
         unseen = np.zeros(len(pos), dtype=bool)
         extra = {}
         row_keys = row_hashes[pos]
@@ -528,7 +549,7 @@ class TwinEngine:
                 ),
                 "original": pd.Series(original, dtype=object),
                 "new": pd.Series(new, dtype=object),
-                "kind": kinds("placebo" if placebo else "twin", len(pos)),
+                "kind": _twin_kinds(is_placebo),
                 "unseen": unseen,
             },
             copy=False,  # every array here is new
@@ -588,6 +609,12 @@ def _repeated(value, n):
     out = np.empty(n, dtype=object)
     out[:] = value
     return out
+
+
+def _twin_kinds(is_placebo):
+    """Return the categorical ``kind`` column of twins and placebo twins."""
+    codes = np.where(is_placebo, KINDS.index("placebo"), KINDS.index("twin"))
+    return pd.Categorical.from_codes(codes.astype(np.int8), categories=list(KINDS))
 
 
 def kinds(kind, n):

@@ -147,3 +147,35 @@ def test_paired_cells_count_what_a_loop_counts(n_values):
         count_cells({}, source, target, row, twin), source, target, row, twin
     )
     assert twice == {k: [2 * x for x in v] for k, v in expected.items()}
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        {"first_name": "first_name", "title": "title", "gender_code": "values"},
+        {"first_name": "first_name", "title": "resample", "gender_code": "values"},
+    ],
+)
+def test_twins_and_placebo_twins_built_together_equal_those_built_apart(
+    loans, monkeypatch, links
+):
+    from skcounterfactual import CounterfactualAugmenter, _links
+
+    X, _ = loans
+    if links.get("gender_code") == "values":
+        links = {**links, "gender_code": {"Male": 1, "Female": 0}}
+    augmenter = CounterfactualAugmenter(
+        protected="gender", links=links, placebo=True, coherence=None, random_state=4
+    ).fit(X)
+    together = augmenter.make_twins(X)
+    # every link drawing for a whole block: twins and placebo twins apart
+    for name in ("FieldLink", "ValueMapLink", "TranslationLink"):
+        monkeypatch.setattr(getattr(_links, name), "elementwise", False, raising=False)
+    apart = augmenter.make_twins(X)
+    pd.testing.assert_frame_equal(together.X, apart.X)
+    pd.testing.assert_frame_equal(together.provenance, apart.provenance)
+    assert together.provenance["kind"].value_counts().to_dict() == {
+        "twin": len(X),
+        "placebo": len(X),
+        "original": 0,
+    }
