@@ -179,3 +179,18 @@ def test_twins_and_placebo_twins_built_together_equal_those_built_apart(
         "placebo": len(X),
         "original": 0,
     }
+
+
+@pytest.mark.parametrize("n_groups", [2, 3, 5])
+def test_shuffled_discrimination_equals_one_roc_curve_per_shuffle(n_groups):
+    from skcounterfactual._proxies import _discrimination, _shuffled_discrimination
+
+    rng = np.random.default_rng(n_groups)
+    groups = rng.integers(0, n_groups, 2500)
+    groups[:3] = np.arange(3) % n_groups
+    shuffles = [rng.permutation(groups) for _ in range(20)]
+    order = np.arange(len(groups))  # the null reads the scores' order only
+    expected = [_discrimination(s, order, n_groups)[0] for s in shuffles]
+    got = _shuffled_discrimination(shuffles, n_groups)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    assert _shuffled_discrimination([], n_groups) == []
