@@ -9,12 +9,13 @@ reuse it when they are called with the same candidate, in the same state, on
 the same rows, labels and weights, and compute their own pass otherwise.
 
 "The same" is checked, not assumed: the very same objects (held here, so
-their identities cannot be reused), every fitted attribute of the candidate
-and of the estimators inside it still bound to the same object (a new ``fit``
-or ``partial_fit`` rebinds them), and the rows, labels and weights equal to
-a copy taken with the pass (values, dtypes and labels: an edit in place
-shows). One pass is remembered; the next one replaces it. The memory is not
-pickled: each worker keeps its own.
+their identities cannot be reused); every attribute of the candidate and of
+the estimators inside it still bound to the same object (a new ``fit``
+rebinds them), and every array among them equal to a copy taken with the
+pass (``partial_fit`` often updates arrays in place); and the rows, labels
+and weights equal to a copy taken with the pass (values, dtypes and labels:
+an edit in place shows). One pass is remembered; the next one replaces it.
+The memory is not pickled: each worker keeps its own.
 """
 
 import operator
@@ -62,6 +63,8 @@ class _Fold:
     def __init__(self, estimator, X, labels_and_weights):
         self.estimator = estimator
         self.state = _state(estimator)
+        # arrays can change in place (partial_fit): compared with a copy
+        self.arrays = [Unchanged(a) for a in self.state if isinstance(a, np.ndarray)]
         self.X = Unchanged(X)
         self.metadata = [Unchanged(v) for v in labels_and_weights]
 
@@ -69,9 +72,11 @@ class _Fold:
         if estimator is not self.estimator or not self.X.holds(X):
             return False
         state = _state(estimator)
-        return len(state) == len(self.state) and all(
-            map(operator.is_, state, self.state)
-        )
+        if len(state) != len(self.state):
+            return False
+        if not all(map(operator.is_, state, self.state)):
+            return False
+        return all(array.holds(array.obj) for array in self.arrays)
 
     def holds_metadata(self, labels_and_weights):
         return len(labels_and_weights) == len(self.metadata) and all(

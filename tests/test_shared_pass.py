@@ -189,3 +189,57 @@ def test_weighted_accuracy_under_metadata_routing(loans):
     np.testing.assert_array_equal(got["test_accuracy"], expected["test_accuracy"])
     unweighted = cross_validate(CountingTree(), X, y, scoring="accuracy", cv=3)
     assert not np.array_equal(got["test_accuracy"], unweighted["test_score"])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_candidate_updated_in_place_by_partial_fit_is_predicted_again(loans):
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = loans
+    y = np.asarray(y)
+    scoring = fairness_scoring(augmenter=names())
+    mlp = MLPClassifier(hidden_layer_sizes=(8,), random_state=0)
+    model = on_columns(["gender_code", "income"], mlp)
+    model.steps.insert(1, ("scale", StandardScaler()))
+    model.fit(X, y)
+    accuracy = get_scorer("accuracy")
+    flip = make_counterfactual_flip_scorer(augmenter=names())
+    scored = []
+    for step in range(3):  # an online-learning loop: weights change in place
+        got = {key: scorer(model, X, y) for key, scorer in scoring.items()}
+        assert got["accuracy"] == accuracy(model, X, y)
+        assert got["counterfactual_flip"] == flip(model, X, y)
+        scored.append(got["accuracy"])
+        prepared = model[:-1].transform(X)
+        for _ in range(20):
+            model[-1].partial_fit(prepared, 1 - y if step % 2 else y)
+    assert len(set(scored)) > 1  # the updates changed the decisions
+
+
+class InPlaceThreshold(ClassifierMixin, BaseEstimator):
+    """Approves incomes above ``cut_[0]``; ``nudge`` edits that array in place."""
+
+    def fit(self, X, y):
+        self.classes_ = np.array([0, 1])
+        self.cut_ = np.array([float(np.median(X["income"]))])
+        return self
+
+    def nudge(self, amount):
+        self.cut_ += amount  # no attribute is rebound
+
+    def predict(self, X):
+        return (X["income"].to_numpy() > self.cut_[0]).astype(np.int64)
+
+
+def test_fitted_arrays_edited_in_place_are_seen(loans):
+    X, y = loans
+    scoring = fairness_scoring(augmenter=names())
+    model = InPlaceThreshold().fit(X, y)
+    accuracy = get_scorer("accuracy")
+    scoring["counterfactual_flip"](model, X, y)
+    before = accuracy(model, X, y)
+    model.nudge(20_000.0)
+    after = accuracy(model, X, y)
+    assert after != before
+    assert scoring["accuracy"](model, X, y) == after
