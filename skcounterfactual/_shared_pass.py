@@ -57,6 +57,16 @@ def _state(estimator):
     return held
 
 
+def _same_values(array, copy):
+    """Whether a fitted array still holds its copy's values (NaN equals NaN)."""
+    if array.shape != copy.shape or array.dtype != copy.dtype:
+        return False
+    try:
+        return bool(np.array_equal(array, copy, equal_nan=array.dtype.kind in "fc"))
+    except (TypeError, ValueError):  # values that do not compare: not the same
+        return False
+
+
 class _Fold:
     """The objects a pass was computed on, with what proves them unchanged."""
 
@@ -64,7 +74,7 @@ class _Fold:
         self.estimator = estimator
         self.state = _state(estimator)
         # arrays can change in place (partial_fit): compared with a copy
-        self.arrays = [Unchanged(a) for a in self.state if isinstance(a, np.ndarray)]
+        self.arrays = [(a, a.copy()) for a in self.state if isinstance(a, np.ndarray)]
         self.X = Unchanged(X)
         self.metadata = [Unchanged(v) for v in labels_and_weights]
 
@@ -76,7 +86,7 @@ class _Fold:
             return False
         if not all(map(operator.is_, state, self.state)):
             return False
-        return all(array.holds(array.obj) for array in self.arrays)
+        return all(_same_values(a, copy) for a, copy in self.arrays)
 
     def holds_metadata(self, labels_and_weights):
         return len(labels_and_weights) == len(self.metadata) and all(
