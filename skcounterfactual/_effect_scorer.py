@@ -8,12 +8,12 @@ as scikit-learn's model selection expects (as ``neg_mean_absolute_error``).
 
 from ._augmenter import protected_of
 from ._predictions import DEFAULT_CHUNK_SIZE
-from ._routing import request_score_metadata, score_metadata_request
+from ._routing import SampleWeightRequestMixin
 from ._scoring import EFFECT_METHODS, counterfactual_effect
 from ._validation import check_bool, check_option, check_positive_int
 
 
-class _EffectScorer:
+class _EffectScorer(SampleWeightRequestMixin):
     """The scorer behind :func:`make_counterfactual_effect_scorer`.
 
     A plain picklable class, not a subclass of scikit-learn's private scorers
@@ -65,25 +65,6 @@ class _EffectScorer:
         if self.chunk_size != DEFAULT_CHUNK_SIZE:
             shown.append(f"chunk_size={self.chunk_size!r}")
         return f"make_counterfactual_effect_scorer({', '.join(shown)})"
-
-    def set_score_request(self, *, sample_weight=None):
-        """Request ``sample_weight`` under metadata routing.
-
-        Parameters
-        ----------
-        sample_weight : bool, str or None, default=None
-            True to request it, False not to, a string to use an alias.
-
-        Returns
-        -------
-        self : object
-            The scorer.
-        """
-        return request_score_metadata(self, sample_weight=sample_weight)
-
-    def get_metadata_routing(self):
-        """Return the metadata this scorer requests (``sample_weight``)."""
-        return score_metadata_request(self)
 
 
 def make_counterfactual_effect_scorer(

@@ -6,14 +6,14 @@ from ._augmenter import protected_of
 from ._kind import BOTH_POS_LABEL_AND_TOLERANCE, check_tolerance
 from ._partitions import is_dask_collection
 from ._predictions import DEFAULT_CHUNK_SIZE
-from ._routing import request_score_metadata, score_metadata_request
+from ._routing import SampleWeightRequestMixin
 from ._scoring import flip_and_placebo, flip_rate
 from ._shared_pass import SharedPass
 from ._twin_cache import TwinCache
 from ._validation import as_frame, check_bool, check_positive_int
 
 
-class _FlipScorer:
+class _FlipScorer(SampleWeightRequestMixin):
     """The scorer behind :func:`make_counterfactual_flip_scorer`.
 
     A plain picklable class, not a subclass of scikit-learn's private scorers,
@@ -133,25 +133,6 @@ class _FlipScorer:
         if self.chunk_size != DEFAULT_CHUNK_SIZE:
             shown.append(f"chunk_size={self.chunk_size!r}")
         return f"make_counterfactual_flip_scorer({', '.join(shown)})"
-
-    def set_score_request(self, *, sample_weight=None):
-        """Request ``sample_weight`` under metadata routing.
-
-        Parameters
-        ----------
-        sample_weight : bool, str or None, default=None
-            True to request it, False not to, a string to use an alias.
-
-        Returns
-        -------
-        self : object
-            The scorer.
-        """
-        return request_score_metadata(self, sample_weight=sample_weight)
-
-    def get_metadata_routing(self):
-        """Return the metadata this scorer requests (``sample_weight``)."""
-        return score_metadata_request(self)
 
 
 def _value(value):

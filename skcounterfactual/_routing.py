@@ -30,3 +30,29 @@ def score_metadata_request(scorer):
     for param, alias in scorer._request.items():
         request.score.add_request(param=param, alias=alias)
     return request
+
+
+class SampleWeightRequestMixin:
+    """``set_score_request(sample_weight=...)`` and its routing, for scorers.
+
+    The scorer keeps its requests in ``self._request``.
+    """
+
+    def set_score_request(self, *, sample_weight=None):
+        """Request ``sample_weight`` under metadata routing.
+
+        Parameters
+        ----------
+        sample_weight : bool, str or None, default=None
+            True to request it, False not to, a string to use an alias.
+
+        Returns
+        -------
+        self : object
+            The scorer.
+        """
+        return request_score_metadata(self, sample_weight=sample_weight)
+
+    def get_metadata_routing(self):
+        """Return the metadata this scorer requests (``sample_weight``)."""
+        return score_metadata_request(self)

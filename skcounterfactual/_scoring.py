@@ -222,39 +222,22 @@ def flip_rate(
     twin maker's own (so that a scorer sharing twins with the flip minus
     placebo scorer builds each fold's twins once).
     """
-    check_estimator(estimator)
-    kind = declared_kind(estimator, pos_label=pos_label, tolerance=tolerance)
-    if kind == REGRESSOR and tolerance is None:
-        raise needs_tolerance("The flip rate", estimator)
-    rows, maker = _prepare(
+    found = flip_and_placebo(
+        estimator,
         X,
-        protected,
-        augmenter,
-        sample_weight,
-        sensitive_features_at_predict,
-        chunk_size,
-    )
-    positive = None if pos_label is None else positive_class(estimator, pos_label)
-
-    def chunks(frame, dtype):
-        return iter_predictions(
-            estimator,
-            frame,
-            maker,
-            dtype=dtype,
-            placebo=placebo,
-            sensitive_features_at_predict=sensitive_features_at_predict,
-            chunk_size=chunk_size,
-            kind=kind,
-            tolerance=tolerance,
-        )
-
-    def flips(chunk):
-        if chunk.kind == REGRESSOR and tolerance is None:
-            raise needs_tolerance("The flip rate", estimator)
-        return chunk.flips(chunk.mask("twin"), positive)
-
-    return _mean_over_rows(rows, chunks, flips, "flip rate")
+        protected=protected,
+        augmenter=augmenter,
+        pos_label=pos_label,
+        tolerance=tolerance,
+        sample_weight=sample_weight,
+        sensitive_features_at_predict=sensitive_features_at_predict,
+        chunk_size=chunk_size,
+        placebo=placebo,
+        what="The flip rate",
+    )["flip"]
+    if isinstance(found, Exception):
+        raise found
+    return found
 
 
 def counterfactual_flip_score(
@@ -503,6 +486,7 @@ def flip_and_placebo(
     sample_weight=None,
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
+    placebo=None,
     what="The flip minus placebo score",
 ):
     """Compute the flip rate and the flip minus placebo rate in one pass.
@@ -516,7 +500,9 @@ def flip_and_placebo(
     Returns a dict: ``"flip"`` and ``"minus_placebo"``, each a number or the
     ``ValueError`` that makes it undefined, and ``"decisions"``, the model's
     decisions on the rows of ``X`` when one chunk held them all (else None).
-    ``what`` names the score in the errors that stop the pass.
+    ``placebo`` is passed to the twin maker (None: its own placebo twins;
+    False: none, and the flip minus placebo rate is undefined). ``what``
+    names the score in the errors that stop the pass.
     """
     check_estimator(estimator)
     kind = declared_kind(estimator, pos_label=pos_label, tolerance=tolerance)
@@ -539,7 +525,7 @@ def flip_and_placebo(
             frame,
             maker,
             dtype=dtype,
-            placebo=None,
+            placebo=placebo,
             sensitive_features_at_predict=sensitive_features_at_predict,
             chunk_size=chunk_size,
             kind=kind,

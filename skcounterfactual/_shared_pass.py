@@ -26,7 +26,7 @@ import pandas as pd
 from sklearn import metrics
 from sklearn.base import BaseEstimator
 
-from ._routing import request_score_metadata, score_metadata_request
+from ._routing import SampleWeightRequestMixin
 from ._unchanged import Unchanged
 
 _MAX_CONTAINER = 1_000  # larger lists and dicts are compared as one object
@@ -153,7 +153,7 @@ PREDICT_SCORERS = {
 }
 
 
-class SharedPredictScorer:
+class SharedPredictScorer(SampleWeightRequestMixin):
     """scikit-learn's scorer ``name``, reading the decisions of a shared pass.
 
     It returns what ``sklearn.metrics.get_scorer(name)`` returns; the
@@ -176,22 +176,3 @@ class SharedPredictScorer:
 
     def __repr__(self):
         return f"make_scorer({PREDICT_SCORERS[self.name][0].__name__})"
-
-    def set_score_request(self, *, sample_weight=None):
-        """Request ``sample_weight`` under metadata routing.
-
-        Parameters
-        ----------
-        sample_weight : bool, str or None, default=None
-            True to request it, False not to, a string to use an alias.
-
-        Returns
-        -------
-        self : object
-            The scorer.
-        """
-        return request_score_metadata(self, sample_weight=sample_weight)
-
-    def get_metadata_routing(self):
-        """Return the metadata this scorer requests (``sample_weight``)."""
-        return score_metadata_request(self)
