@@ -52,13 +52,13 @@ class _FlipScorer(SampleWeightRequestMixin):
 
     def __call__(self, estimator, X, y=None, sample_weight=None):
         """Return the flip score (or minus flip minus placebo) on ``X``."""
+        if self._pass is None and not self.subtract_placebo:  # the flip score alone
+            return 1.0 - flip_rate(estimator, X, **self._options(X, sample_weight))
         found = None
         if self._pass is not None:  # next to other scorers of fairness_scoring
             found = self._pass.values(estimator, X, (sample_weight,))
         if found is None:
             found = self._compute(estimator, X, sample_weight)
-            if found is None:  # the flip score alone
-                return 1.0 - self._flip_rate(estimator, X, sample_weight)
         if self.subtract_placebo:
             return 0.0 - _value(found["minus_placebo"])
         return 1.0 - _value(found["flip"])
@@ -83,21 +83,16 @@ class _FlipScorer(SampleWeightRequestMixin):
             "chunk_size": self.chunk_size,
         }
 
-    def _flip_rate(self, estimator, X, sample_weight):
-        options = self._options(X, sample_weight)
-        return flip_rate(estimator, X, placebo=False, **options)
-
     def _compute(self, estimator, X, sample_weight):
-        """One pass giving the flip and flip minus placebo rates, or None.
+        """One pass giving the flip and flip minus placebo rates.
 
-        None when this scorer scores the flip rate alone (no placebo twins
-        needed). A shared pass is remembered for the other scorers.
+        A shared pass is remembered for the other scorers of the dict.
         """
-        if self._pass is None and not self.subtract_placebo:
-            return None
-        what = "The flip minus placebo score" if self.subtract_placebo else None
+        what = "The flip minus placebo score"
+        if not self.subtract_placebo:
+            what = "The flip rate"
         options = self._options(X, sample_weight)
-        found = flip_and_placebo(estimator, X, **options, what=what or "The flip rate")
+        found = flip_and_placebo(estimator, X, **options, what=what)
         if self._pass is not None:
             if self.sensitive_features_at_predict:
                 found["decisions"] = None  # not the decisions of predict(X)

@@ -214,13 +214,10 @@ def flip_rate(
     sample_weight=None,
     sensitive_features_at_predict=False,
     chunk_size=DEFAULT_CHUNK_SIZE,
-    placebo=False,
 ):
-    """:func:`counterfactual_flip_rate`, building placebo twins when asked.
+    """:func:`counterfactual_flip_rate` without its signature checks.
 
-    Placebo twins never count in the flip rate; ``placebo=None`` builds the
-    twin maker's own (so that a scorer sharing twins with the flip minus
-    placebo scorer builds each fold's twins once).
+    One pass of :func:`flip_and_placebo` without placebo twins.
     """
     found = flip_and_placebo(
         estimator,
@@ -232,7 +229,7 @@ def flip_rate(
         sample_weight=sample_weight,
         sensitive_features_at_predict=sensitive_features_at_predict,
         chunk_size=chunk_size,
-        placebo=placebo,
+        placebo=False,
         what="The flip rate",
     )["flip"]
     if isinstance(found, Exception):
