@@ -331,7 +331,7 @@ def fairness_scoring(
     ['accuracy', 'counterfactual_flip', 'neg_counterfactual_effect',
      'neg_mean_prediction_difference']
     >>> scoring["accuracy"]  # scikit-learn's r2 scorer, reading the shared pass
-    make_scorer(r2_score)
+    make_scorer(r2_score, response_method='predict')
     """
     columns = as_column_list(protected_of(protected, augmenter), "protected")
     tolerance = check_tolerance(tolerance)

@@ -175,4 +175,4 @@ class SharedPredictScorer(SampleWeightRequestMixin):
         return sign * float(function(y, decisions, **options))
 
     def __repr__(self):
-        return f"make_scorer({PREDICT_SCORERS[self.name][0].__name__})"
+        return repr(metrics.get_scorer(self.name))  # scikit-learn's, as it scores

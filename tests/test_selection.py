@@ -169,7 +169,11 @@ def test_fairness_scoring_keys_and_scorers():
         "accuracy",
         "neg_demographic_parity_difference",
     ]
-    assert repr(scoring["accuracy"]) == "make_scorer(accuracy_score)"
+    assert repr(scoring["accuracy"]) == (
+        "make_scorer(accuracy_score, response_method='predict')"
+    )
+    mae = fairness_scoring(protected="gender", accuracy="neg_mean_absolute_error")
+    assert "greater_is_better=False" in repr(mae["accuracy"])
     assert repr(scoring["counterfactual_flip"]) == (
         f"make_counterfactual_flip_scorer(augmenter={twins()!r})"
     )

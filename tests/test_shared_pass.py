@@ -243,3 +243,38 @@ def test_fitted_arrays_edited_in_place_are_seen(loans):
     after = accuracy(model, X, y)
     assert after != before
     assert scoring["accuracy"](model, X, y) == after
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "accuracy",
+        "balanced_accuracy",
+        "r2",
+        "neg_mean_absolute_error",
+        "neg_mean_squared_error",
+    ],
+)
+def test_each_shared_predict_scorer_equals_scikit_learns(loans, name):
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skcounterfactual._shared_pass import SharedPredictScorer
+
+    X, y = loans
+    if name in ("accuracy", "balanced_accuracy"):
+        model = on_columns(
+            ["gender_code", "income"], DecisionTreeClassifier(max_depth=3)
+        )
+        target = y
+    else:
+        model = on_columns(["gender_code", "age"], DecisionTreeRegressor(max_depth=3))
+        target = X["income"].to_numpy(dtype=float)
+    model.fit(X, target)
+    weights = np.linspace(0.5, 1.5, len(X))
+    ours = SharedPredictScorer(name, None)
+    assert ours(model, X, target) == get_scorer(name)(model, X, target)
+    with sklearn.config_context(enable_metadata_routing=True):
+        theirs = get_scorer(name).set_score_request(sample_weight=True)
+        expected = theirs(model, X, target, sample_weight=weights)
+    assert ours(model, X, target, sample_weight=weights) == expected
+    assert repr(ours) == repr(get_scorer(name))
